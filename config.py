@@ -1,0 +1,53 @@
+"""Configuration classes for the standalone Mingli app.
+
+A host application that embeds the plugin keeps its own configuration and only sets the ``LMS_*``
+keys it wants to change; these classes are for ``lms.create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# Secret keys that must never reach production: the development default and obvious placeholders.
+WEAK_SECRET_KEYS = {"", "dev", "development", "changeme", "secret", "mingli-dev-only"}
+
+
+class Config:
+    SECRET_KEY = "mingli-dev-only"
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app: instance/mingli.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_ENABLED = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    LMS_CONTENT_DIR = str(ROOT)
+    LMS_SEEDS_DIR = str(ROOT.parent / "shared" / "seeds")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "mingli-testing-only"
+
+
+class ProductionConfig(Config):
+    """Reads its secrets from the environment; ``create_app`` refuses a weak secret key."""
+
+    SESSION_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", "")
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,10 @@
+"""Mingli (明礼): staff training and certification for Flask applications.
+
+Embed it with ``LMS(app)``; run it on its own with ``flask --app lms run`` (``create_app``).
+"""
+
+from lms.app import create_app
+from lms.auth.identity import StaffIdentity
+from lms.extension import LMS
+
+__all__ = ["LMS", "StaffIdentity", "create_app"]

@@ -1,0 +1,87 @@
+"""Who is asking: the host application's user (through its adapter) or the plugin's own login.
+
+A host tells the plugin who the current user is by registering an adapter::
+
+    lms = LMS()
+
+    @lms.user_adapter
+    def current_staff_identity():
+        user = host_current_user()          # whatever the host uses
+        if user is None:
+            return None                     # not logged in
+        return StaffIdentity(
+            employee_no=user.badge_no, name=user.full_name,
+            department=user.dept, position=user.title, roles={"learner"},
+        )
+
+    lms.init_app(app)
+
+The adapter runs inside a request and returns a :class:`StaffIdentity` or ``None``. The plugin keeps an
+LMS staff record in step with it (matched on ``employee_no``), so progress, attempts and certificates
+belong to that record. Without an adapter the plugin uses its own Flask-Login session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app, g
+from flask_login import current_user
+
+from lms.auth.models import ROLES, Staff
+from lms.db import session
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    employee_no: str
+    name: str
+    department: str | None = None
+    position: str | None = None
+    roles: Iterable[str] = field(default_factory=lambda: {"learner"})
+
+
+UserAdapter = Callable[[], StaffIdentity | None]
+
+
+def staff_from_identity(identity: StaffIdentity) -> Staff:
+    """Find or create the staff record for a host user and bring it up to date."""
+    roles = frozenset(identity.roles) & frozenset(ROLES)
+    staff = session.scalar(sa.select(Staff).where(Staff.employee_no == identity.employee_no))
+    if staff is None:
+        staff = Staff(employee_no=identity.employee_no, name=identity.name, source="host")
+        session.add(staff)
+    changed = (
+        staff.name != identity.name
+        or staff.department != identity.department
+        or staff.position != identity.position
+        or staff.roles != roles
+    )
+    if changed or staff.id is None:
+        staff.name = identity.name
+        staff.department = identity.department
+        staff.position = identity.position
+        staff.set_roles(roles)
+        session.commit()
+    return staff
+
+
+def current_staff() -> Staff | None:
+    """The logged-in, active staff member for this request, or ``None``."""
+    if "lms_staff" not in g:
+        g.lms_staff = _resolve()
+    return g.lms_staff
+
+
+def _resolve() -> Staff | None:
+    adapter: UserAdapter | None = current_app.extensions["lms"].user_adapter
+    if adapter is not None:
+        identity = adapter()
+        staff = staff_from_identity(identity) if identity is not None else None
+    else:
+        staff = current_user if current_user and current_user.is_authenticated else None
+    if staff is None or not staff.active:
+        return None
+    return staff

@@ -1,0 +1,87 @@
+"""Staff records: the people who learn, author, and administer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.db import Base, utcnow
+
+ROLES = ("learner", "trainer", "hr", "admin")
+
+
+class Staff(Base):
+    __tablename__ = "lms_staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(255))
+    department: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    position: Mapped[str | None] = mapped_column(sa.String(200), index=True)
+    hire_date: Mapped[date | None] = mapped_column(sa.Date)
+    manager_no: Mapped[str | None] = mapped_column(sa.String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # "local": the plugin's own login; "host": maintained from the host application's user adapter.
+    source: Mapped[str] = mapped_column(sa.String(16), default="local")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    role_rows: Mapped[list[StaffRole]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.role_rows)
+
+    def set_roles(self, roles: set[str] | frozenset[str]) -> None:
+        unknown = set(roles) - set(ROLES)
+        if unknown:
+            raise ValueError(f"unknown role(s): {', '.join(sorted(unknown))}")
+        keep = [r for r in self.role_rows if r.role in roles]
+        have = {r.role for r in keep}
+        self.role_rows = keep + [StaffRole(role=r) for r in sorted(set(roles) - have)]
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.employee_no}>"
+
+
+class StaffRole(Base):
+    __tablename__ = "lms_staff_roles"
+
+    staff_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lms_staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+
+    staff: Mapped[Staff] = relationship(back_populates="role_rows")

@@ -1,0 +1,49 @@
+"""Log in and out with the plugin's own accounts."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+
+from lms.auth.access import public
+from lms.auth.forms import LoginForm
+from lms.auth.login import authenticate
+
+bp = Blueprint("lms_auth", __name__)
+
+
+def _own_login_only() -> None:
+    if current_app.extensions["lms"].user_adapter is not None:
+        abort(404)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
+        return target
+    return url_for("lms_courses.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    _own_login_only()
+    form = LoginForm()
+    if form.validate_on_submit():
+        staff = authenticate(form.employee_no.data, form.password.data)
+        if staff is not None:
+            login_user(staff)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("工号或密码不正确。", "error")
+    return render_template("lms/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/logout")
+@public
+def logout():
+    _own_login_only()
+    if FlaskForm().validate_on_submit():
+        logout_user()
+    return redirect(url_for(".login"))

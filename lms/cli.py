@@ -1,0 +1,140 @@
+"""``flask lms …`` commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.content.check import check_content
+from lms.content.errors import ContentInvalid
+from lms.content.sync import sync_content
+
+lms_cli = AppGroup("lms", help="Mingli training and certification.")
+
+
+def _content_dir() -> Path:
+    return Path(current_app.config["LMS_CONTENT_DIR"])
+
+
+def _run_sync() -> None:
+    try:
+        report = sync_content(_content_dir())
+    except ContentInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(
+            f"{len(exc.errors)} problem(s) in the content; the database was not changed."
+        ) from None
+    click.echo(f"Content synced: {report.summary()}.")
+
+
+@lms_cli.command("init")
+@click.option("--demo", is_flag=True, help="Also create one demo account per role.")
+def init_command(demo: bool) -> None:
+    """Create or upgrade the database, then load the content."""
+    from lms.migrate import upgrade_database
+
+    upgrade_database()
+    click.echo("Database is up to date.")
+    _run_sync()
+    if demo:
+        from lms.demo import ensure_demo_accounts
+
+        click.echo("Demo accounts (employee no / password / roles):")
+        for employee_no, password, roles in ensure_demo_accounts():
+            click.echo(f"  {employee_no:<14} {password:<14} {roles}")
+
+
+@lms_cli.command("sync-content")
+def sync_content_command() -> None:
+    """Load courses/ and quizzes/ into the database (idempotent; removed files are retired)."""
+    _run_sync()
+
+
+@lms_cli.command("check-content")
+@click.option(
+    "--seeds",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Seed documents to check quotes against (default: LMS_SEEDS_DIR).",
+)
+def check_content_command(seeds: Path | None) -> None:
+    """Validate every course, lesson and bank; print file:line: problem for each fault."""
+    seeds = seeds or (
+        Path(current_app.config["LMS_SEEDS_DIR"]) if current_app.config["LMS_SEEDS_DIR"] else None
+    )
+    if seeds is not None and not seeds.is_dir():
+        click.echo(f"Seed folder {seeds} is absent: quotes are not checked against the seeds.")
+        seeds = None
+    elif seeds is None:
+        click.echo("No seed folder configured: quotes are not checked against the seeds.")
+    errors = check_content(_content_dir(), seeds)
+    for error in errors:
+        click.echo(str(error))
+    if errors:
+        raise click.ClickException(f"{len(errors)} problem(s) found.")
+    click.echo("Content is valid.")
+
+
+@lms_cli.command("create-user")
+@click.argument("employee_no")
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["learner", "trainer", "hr", "admin"]),
+    default=["learner"],
+    show_default=True,
+)
+@click.option("--department")
+@click.option("--position")
+def create_user_command(
+    employee_no: str,
+    name: str,
+    password: str,
+    roles: tuple[str, ...],
+    department: str | None,
+    position: str | None,
+) -> None:
+    """Create a staff account that logs in with a password."""
+    from lms.audit.log import record
+    from lms.auth.models import Staff
+    from lms.db import session
+
+    if len(password) < 8:
+        raise click.ClickException("The password must be at least 8 characters.")
+    if session.scalar(sa.select(Staff).where(Staff.employee_no == employee_no)):
+        raise click.ClickException(f"Staff {employee_no} already exists.")
+    staff = Staff(employee_no=employee_no, name=name, department=department, position=position)
+    staff.set_roles(set(roles))
+    staff.set_password(password)
+    session.add(staff)
+    session.flush()
+    record("staff.create", target_type="staff", target_id=employee_no, roles=sorted(roles))
+    session.commit()
+    click.echo(f"Created {employee_no} ({', '.join(sorted(roles))}).")
+
+
+@lms_cli.command("import-staff")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
+def import_staff_command(file: Path, skip_bad: bool) -> None:
+    """Import staff from a CSV file; any bad row means nothing is imported (unless --skip-bad)."""
+    from lms.staff.importer import import_staff
+
+    result = import_staff(file.read_bytes(), skip_bad=skip_bad)
+    for error in result.errors:
+        click.echo(f"{file}: {error}", err=True)
+    if result.errors and not (result.created or result.updated):
+        click.echo(f"{len(result.errors)} bad row(s): nothing was imported.", err=True)
+        sys.exit(1)
+    click.echo(
+        f"Imported {result.created} new and {result.updated} updated staff"
+        + (f"; skipped {result.skipped} bad row(s)." if result.skipped else ".")
+    )

@@ -1,0 +1,1 @@
+"""Reading content files (courses, lessons, question banks) and reporting faults by file and line."""

@@ -1,0 +1,52 @@
+"""The one Markdown renderer: it always sanitises, and it runs when content is saved, not per request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "sane_lists", "fenced_code"]
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+ALLOWED_TAGS = {
+    *HEADINGS,
+    "p", "br", "hr", "blockquote", "pre", "code", "em", "strong", "del", "sup", "sub",
+    "ul", "ol", "li", "dl", "dt", "dd", "a", "div", "span",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    **{tag: {"id"} for tag in HEADINGS},
+    "a": {"href", "title"},
+    "div": {"class"},
+    "p": {"class"},
+    "span": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+}
+
+
+def render_markdown(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Return sanitised HTML and the table of contents (headings level 2–3 with their anchors)."""
+    md = markdown.Markdown(
+        extensions=EXTENSIONS,
+        extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
+    )
+    html = md.convert(text)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return clean, _flatten(md.toc_tokens)
+
+
+def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for token in tokens:
+        out.append({"id": token["id"], "title": token["name"], "level": token["level"]})
+        out.extend(_flatten(token.get("children", [])))
+    return out

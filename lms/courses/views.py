@@ -1,0 +1,65 @@
+"""Learner pages: the dashboard, a course, a lesson."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from lms.auth.access import requires
+from lms.auth.identity import current_staff
+from lms.courses import catalog
+
+bp = Blueprint("lms_courses", __name__)
+LEARNERS = ("learner", "trainer", "hr", "admin")
+
+
+@bp.get("/")
+@requires(*LEARNERS)
+def dashboard():
+    staff = current_staff()
+    courses = catalog.active_courses()
+    progress = catalog.course_progress(staff, courses)
+    return render_template("lms/dashboard.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses/<slug>/")
+@requires(*LEARNERS)
+def course(slug: str):
+    course = catalog.course_or_404(slug)
+    done = catalog.completed_lesson_ids(current_staff())
+    return render_template("lms/course.html", course=course, done=done)
+
+
+@bp.get("/courses/<slug>/<lesson_slug>")
+@requires(*LEARNERS)
+def lesson(slug: str, lesson_slug: str):
+    course = catalog.course_or_404(slug)
+    lesson = catalog.lesson_or_404(course, lesson_slug)
+    staff = current_staff()
+    catalog.record_view(staff, lesson)
+    lessons = course.active_lessons
+    index = lessons.index(lesson)
+    return render_template(
+        "lms/lesson.html",
+        course=course,
+        lesson=lesson,
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        completed=lesson.id in catalog.completed_lesson_ids(staff),
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/complete")
+@requires(*LEARNERS)
+def complete_lesson(slug: str, lesson_slug: str):
+    course = catalog.course_or_404(slug)
+    lesson = catalog.lesson_or_404(course, lesson_slug)
+    if FlaskForm().validate_on_submit():
+        catalog.mark_complete(current_staff(), lesson)
+        flash(f"已完成:{lesson.title}", "success")
+    lessons = course.active_lessons
+    index = lessons.index(lesson)
+    if index + 1 < len(lessons):
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=lessons[index + 1].slug))
+    return redirect(url_for(".course", slug=slug))

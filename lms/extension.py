@@ -1,0 +1,122 @@
+"""The ``LMS`` Flask extension: everything the plugin adds to an application happens in ``init_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+
+from lms.auth.identity import UserAdapter
+from lms.db import configure_sqlite
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass
+class LMSState:
+    """Per-application state, kept in ``app.extensions["lms"]``."""
+
+    extension: LMS
+    db: SQLAlchemy
+    user_adapter: UserAdapter | None
+
+    @property
+    def content_dir(self) -> Path:
+        from flask import current_app
+
+        return Path(current_app.config["LMS_CONTENT_DIR"])
+
+
+class LMS:
+    """Staff training and certification, mounted into a Flask app.
+
+    ``LMS(app)`` or ``lms = LMS(); lms.init_app(app)``. Configuration keys (defaults in brackets):
+
+    - ``LMS_URL_PREFIX`` [``/lms``]: where the blueprints are mounted.
+    - ``LMS_CONTENT_DIR`` [the app's root path]: folder holding ``courses/`` and ``quizzes/``.
+    - ``LMS_SEEDS_DIR`` [``None``]: the seed documents that quotes are checked against.
+    - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
+    - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
+    - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
+
+    The plugin uses the application's Flask-SQLAlchemy instance when there is one (``db=`` picks
+    one explicitly), else creates its own from ``SQLALCHEMY_DATABASE_URI``.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        *,
+        db: SQLAlchemy | None = None,
+        user_adapter: UserAdapter | None = None,
+    ) -> None:
+        self._db = db
+        self._user_adapter = user_adapter
+        if app is not None:
+            self.init_app(app)
+
+    def user_adapter(self, func: UserAdapter) -> UserAdapter:
+        """Decorator registering the host's "who is logged in" hook (see ``lms.auth.identity``)."""
+        self._user_adapter = func
+        return func
+
+    def init_app(self, app: Flask) -> None:
+        if "lms" in app.extensions:
+            raise RuntimeError("LMS is already registered on this application.")
+        app.config.setdefault("LMS_URL_PREFIX", "/lms")
+        app.config.setdefault("LMS_CONTENT_DIR", app.root_path)
+        app.config.setdefault("LMS_SEEDS_DIR", None)
+        app.config.setdefault("LMS_LOGIN_URL", None)
+        app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
+        app.config.setdefault("LMS_ORGANISATION", "明礼培训")
+
+        db = self._db or app.extensions.get("sqlalchemy")
+        if db is None:
+            app.config.setdefault(
+                "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}"
+            )
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+            db = SQLAlchemy()
+            db.init_app(app)
+        elif "sqlalchemy" not in app.extensions:
+            db.init_app(app)
+        with app.app_context():
+            for engine in db.engines.values():
+                configure_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+
+        app.extensions["lms"] = LMSState(extension=self, db=db, user_adapter=self._user_adapter)
+
+        if self._user_adapter is None:
+            self._init_login(app)
+        if "csrf" not in app.extensions:
+            CSRFProtect(app)
+
+        from lms.cli import lms_cli
+        from lms.web import register_blueprints
+
+        register_blueprints(app, app.config["LMS_URL_PREFIX"])
+        app.cli.add_command(lms_cli)
+
+    @staticmethod
+    def _init_login(app: Flask) -> None:
+        if hasattr(app, "login_manager"):
+            raise RuntimeError(
+                "The application already has a Flask-Login manager: give LMS a user_adapter "
+                "that maps your users to staff records instead of using the LMS login."
+            )
+        from lms.auth.models import Staff
+        from lms.db import session
+
+        manager = LoginManager()
+        manager.login_view = "lms_auth.login"
+        manager.login_message = "请先登录。"
+
+        @manager.user_loader
+        def load_user(user_id: str) -> Staff | None:
+            return session.get(Staff, int(user_id)) if user_id.isdigit() else None
+
+        manager.init_app(app)

@@ -1,0 +1,265 @@
+"""Question-bank files (``quizzes/<course-slug>.yaml``) and the rules every question must follow.
+
+The rules live in :func:`question_problems`, shared by the file loader and (later) the authoring forms,
+so a question is valid or not in one place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lms.content.errors import ContentError
+from lms.content.yamlfile import LinedDict, YamlError, load_yaml
+from lms.quizzes.models import QUESTION_TYPES
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+SECTION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([^#\s]+)$")
+PARTIAL_CREDIT = ("proportional", "all_or_nothing")
+SCENARIO_GRADES = (0, 50, 100)
+
+# Fields kept in a question version, per type (besides the common ones).
+TYPE_FIELDS = {
+    "single": ("options",),
+    "multiple": ("options",),
+    "truefalse": ("answer",),
+    "ordering": ("steps",),
+    "matching": ("pairs", "distractors"),
+    "short": ("accepted",),
+    "scenario": ("options",),
+}
+COMMON_FIELDS = ("id", "type", "difficulty", "section", "stem", "feedback", "source")
+
+
+@dataclass
+class BankQuestion:
+    key: str
+    type: str
+    difficulty: int
+    lesson_slug: str
+    anchor: str
+    data: dict[str, Any]
+    line: int
+
+    @property
+    def content_hash(self) -> str:
+        blob = json.dumps(self.data, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass
+class BankFile:
+    course_slug: str
+    path: str
+    content_hash: str
+    questions: list[BankQuestion] = field(default_factory=list)
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
+    """Return ``(field, problem)`` for everything wrong with one question; empty when it is valid."""
+    problems: list[tuple[str, str]] = []
+    qtype = q.get("type")
+    if qtype not in QUESTION_TYPES:
+        return [("type", f"type must be one of {', '.join(QUESTION_TYPES)}, not {qtype!r}")]
+    if not isinstance(q.get("id"), str) or not ID_RE.match(q["id"]):
+        problems.append(("id", "id must be lower-case letters, digits, '-' or '_'"))
+    if q.get("difficulty") not in (1, 2, 3):
+        problems.append(("difficulty", "difficulty must be 1, 2 or 3"))
+    if not isinstance(q.get("section"), str) or not SECTION_RE.match(q["section"]):
+        problems.append(("section", "section must look like lesson-slug#anchor"))
+    for name in ("stem", "feedback"):
+        if not _text(q.get(name)):
+            problems.append((name, f"{name} is required"))
+    source = q.get("source")
+    if source is not None and not (
+        isinstance(source, dict) and _text(source.get("file")) and _text(source.get("quote"))
+    ):
+        problems.append(("source", "source needs file and quote"))
+    allowed = set(COMMON_FIELDS) | set(TYPE_FIELDS[qtype])
+    for name in q:
+        if name not in allowed:
+            problems.append((name, f"unknown field {name!r} for a {qtype} question"))
+    problems.extend(_TYPE_CHECKS[qtype](q))
+    return problems
+
+
+def _options(q: dict[str, Any], low: int, high: int) -> tuple[list[dict], list[tuple[str, str]]]:
+    options = q.get("options")
+    if not isinstance(options, list) or not low <= len(options) <= high:
+        return [], [("options", f"needs {low} to {high} options")]
+    problems = []
+    for i, option in enumerate(options, 1):
+        if not isinstance(option, dict) or not _text(option.get("text")):
+            problems.append(("options", f"option {i} needs text"))
+            continue
+        extra = set(option) - {"text", "correct", "grade", "feedback"}
+        if extra:
+            problems.append(("options", f"option {i} has unknown field(s) {sorted(extra)}"))
+        if "correct" in option and not isinstance(option["correct"], bool):
+            problems.append(("options", f"option {i}: correct must be true or false"))
+    texts = [o.get("text") for o in options if isinstance(o, dict)]
+    if len(set(texts)) != len(texts):
+        problems.append(("options", "two options have the same text"))
+    return [o for o in options if isinstance(o, dict)], problems
+
+
+def _check_single(q: dict[str, Any]) -> list[tuple[str, str]]:
+    options, problems = _options(q, 3, 6)
+    if options and sum(1 for o in options if o.get("correct") is True) != 1:
+        problems.append(("options", "a single-choice question needs exactly one correct option"))
+    return problems
+
+
+def _check_multiple(q: dict[str, Any]) -> list[tuple[str, str]]:
+    options, problems = _options(q, 3, 8)
+    right = sum(1 for o in options if o.get("correct") is True)
+    if options and (right < 2 or right == len(options)):
+        problems.append(
+            (
+                "options",
+                "a multiple-answer question needs at least two correct and one wrong option",
+            )
+        )
+    return problems
+
+
+def _check_scenario(q: dict[str, Any]) -> list[tuple[str, str]]:
+    options, problems = _options(q, 3, 5)
+    for i, option in enumerate(options, 1):
+        if option.get("grade") not in SCENARIO_GRADES:
+            problems.append(("options", f"reply {i}: grade must be 100, 50 or 0"))
+        if not _text(option.get("feedback")):
+            problems.append(("options", f"reply {i}: each reply needs its own feedback"))
+        if "correct" in option:
+            problems.append(("options", f"reply {i}: scenario replies use grade, not correct"))
+    if options and sum(1 for o in options if o.get("grade") == 100) != 1:
+        problems.append(("options", "a scenario needs exactly one best reply (grade 100)"))
+    return problems
+
+
+def _check_truefalse(q: dict[str, Any]) -> list[tuple[str, str]]:
+    if not isinstance(q.get("answer"), bool):
+        return [("answer", "answer must be true or false")]
+    return []
+
+
+def _check_ordering(q: dict[str, Any]) -> list[tuple[str, str]]:
+    steps = q.get("steps")
+    if not isinstance(steps, list) or len(steps) < 3 or not all(_text(s) for s in steps):
+        return [("steps", "an ordering question needs 3 or more steps")]
+    if len(set(steps)) != len(steps):
+        return [("steps", "two steps have the same text")]
+    return []
+
+
+def _check_matching(q: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = q.get("pairs")
+    if not isinstance(pairs, list) or len(pairs) < 3:
+        return [("pairs", "a matching question needs 3 or more pairs")]
+    problems = []
+    for i, pair in enumerate(pairs, 1):
+        if not isinstance(pair, dict) or not (_text(pair.get("left")) and _text(pair.get("right"))):
+            problems.append(("pairs", f"pair {i} needs left and right"))
+    distractors = q.get("distractors", [])
+    if not isinstance(distractors, list) or not all(_text(d) for d in distractors):
+        problems.append(("distractors", "distractors must be a list of texts"))
+    if not problems:
+        lefts = [p["left"] for p in pairs]
+        rights = [p["right"] for p in pairs] + list(distractors)
+        if len(set(lefts)) != len(lefts) or len(set(rights)) != len(rights):
+            problems.append(("pairs", "left items and right items must each be unique"))
+    return problems
+
+
+def _check_short(q: dict[str, Any]) -> list[tuple[str, str]]:
+    accepted = q.get("accepted")
+    if not isinstance(accepted, list) or not accepted or not all(_text(a) for a in accepted):
+        return [("accepted", "a short-answer question needs at least one accepted answer")]
+    return []
+
+
+_TYPE_CHECKS = {
+    "single": _check_single,
+    "multiple": _check_multiple,
+    "truefalse": _check_truefalse,
+    "ordering": _check_ordering,
+    "matching": _check_matching,
+    "short": _check_short,
+    "scenario": _check_scenario,
+}
+
+
+def _plain(value: Any) -> Any:
+    """Strip the line bookkeeping so stored data is ordinary JSON."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentError]]:
+    raw = path.read_bytes()
+    errors: list[ContentError] = []
+    try:
+        doc = load_yaml(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [ContentError(display, 1, "file is not UTF-8 text")]
+    except YamlError as exc:
+        return None, [ContentError(display, exc.line, exc.message)]
+    if not isinstance(doc, LinedDict):
+        return None, [
+            ContentError(display, 1, "a bank file is a mapping with course and questions")
+        ]
+    bank = BankFile(
+        course_slug=path.stem, path=display, content_hash=hashlib.sha256(raw).hexdigest()
+    )
+    if doc.get("course") != path.stem:
+        errors.append(ContentError(display, doc.line_of("course"), f"course must be {path.stem!r}"))
+    questions = doc.get("questions")
+    if not isinstance(questions, list) or not questions:
+        errors.append(ContentError(display, doc.line_of("questions"), "questions list is empty"))
+        return None, errors
+    for item in questions:
+        if not isinstance(item, LinedDict):
+            errors.append(
+                ContentError(display, doc.line_of("questions"), "a question is a mapping")
+            )
+            continue
+        for name, problem in question_problems(item):
+            errors.append(ContentError(display, item.line_of(name), f"{item.get('id')}: {problem}"))
+        key = item.get("id")
+        if isinstance(key, str):
+            if key in bank.key_lines:
+                errors.append(
+                    ContentError(
+                        display,
+                        item.line,
+                        f"duplicate id {key} (first at line {bank.key_lines[key]})",
+                    )
+                )
+            bank.key_lines.setdefault(key, item.line)
+        match = SECTION_RE.match(item.get("section") or "")
+        if match and isinstance(key, str):
+            data = {k: _plain(v) for k, v in item.items() if k not in ("id", "difficulty")}
+            bank.questions.append(
+                BankQuestion(
+                    key=key,
+                    type=item["type"],
+                    difficulty=item.get("difficulty", 1),
+                    lesson_slug=match.group(1),
+                    anchor=match.group(2),
+                    data=data,
+                    line=item.line,
+                )
+            )
+    return (None if errors else bank), errors
