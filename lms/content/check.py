@@ -47,7 +47,7 @@ def check_library(lib: Library, seeds_dir: Path | None) -> list[ContentError]:
             if not source:
                 errors.append(ContentError(bank.path, q.line, f"{q.key}: source is required"))
             else:
-                errors.extend(_check_quote(bank.path, q.line, source, seeds_dir, q.key))
+                errors.extend(_check_quote(bank.path, q.source_line, source, seeds_dir, q.key))
             texts = [(q.line, t) for t in _question_texts(q.data)]
             errors.extend(_check_debris(bank.path, texts))
     return sorted(set(errors))

@@ -60,13 +60,15 @@ def load_library(root: Path) -> Library:
                 first_seen.setdefault(q.key, display)
                 if q.lesson_slug not in anchors:
                     lib.errors.append(
-                        ContentError(display, q.line, f"{q.key}: no lesson {q.lesson_slug!r}")
+                        ContentError(
+                            display, q.section_line, f"{q.key}: no lesson {q.lesson_slug!r}"
+                        )
                     )
                 elif q.anchor not in anchors[q.lesson_slug]:
                     lib.errors.append(
                         ContentError(
                             display,
-                            q.line,
+                            q.section_line,
                             f"{q.key}: lesson {q.lesson_slug} has no section #{q.anchor}",
                         )
                     )

@@ -44,6 +44,8 @@ class BankQuestion:
     anchor: str
     data: dict[str, Any]
     line: int
+    section_line: int
+    source_line: int
 
     @property
     def content_hash(self) -> str:
@@ -260,6 +262,8 @@ def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentEr
                     anchor=match.group(2),
                     data=data,
                     line=item.line,
+                    section_line=item.line_of("section"),
+                    source_line=item.line_of("source"),
                 )
             )
     return (None if errors else bank), errors

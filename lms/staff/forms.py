@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectMultipleField, SubmitField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from lms.auth.models import ROLES
 
@@ -21,7 +22,7 @@ class StaffImportForm(FlaskForm):
 class RolesForm(FlaskForm):
     roles = SelectMultipleField(
         "角色",
-        choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
     )

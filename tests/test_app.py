@@ -1,0 +1,103 @@
+"""The app factory, configuration, login, the database engine settings and the CLI."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from lms import create_app
+from lms.audit.models import AuditEntry
+from lms.auth.models import Staff
+from lms.db import session
+from tests.conftest import PASSWORD, login
+
+
+def test_production_refuses_a_weak_secret_key(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_reads_secret_and_database_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    app = create_app("production")
+    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite3")
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context(), app.extensions["lms"].db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    else:
+        pytest.skip("SQLite only")
+
+
+def test_login_with_wrong_password_gives_a_generic_message(client, make_staff):
+    staff = make_staff()
+    response = client.post("/lms/login", data={"employee_no": staff.employee_no, "password": "x"})
+    assert "工号或密码不正确" in response.get_data(as_text=True)
+    response = client.post("/lms/login", data={"employee_no": "nobody", "password": PASSWORD})
+    assert "工号或密码不正确" in response.get_data(as_text=True)
+
+
+def test_login_ignores_an_offsite_next(client, make_staff):
+    staff = make_staff()
+    response = client.post(
+        "/lms/login?next=//evil.example/x",
+        data={"employee_no": staff.employee_no, "password": PASSWORD},
+    )
+    assert response.location == "/lms/"
+
+
+def test_dashboard_lists_courses_and_reading_records_progress(client, make_staff):
+    login(client, make_staff())
+    assert "服务基础" in client.get("/lms/").get_data(as_text=True)
+    assert "0 / 2 课" in client.get("/lms/").get_data(as_text=True)
+    response = client.get("/lms/courses/basics/greeting")
+    html = response.get_data(as_text=True)
+    assert '<h2 id="smile">微笑</h2>' in html and 'href="#smile"' in html
+    response = client.post("/lms/courses/basics/greeting/complete")
+    assert response.location == "/lms/courses/basics/phone"
+    assert "1 / 2 课" in client.get("/lms/").get_data(as_text=True)
+
+
+def test_unknown_course_and_lesson_are_404(client, make_staff):
+    login(client, make_staff())
+    assert client.get("/lms/courses/nope/").status_code == 404
+    assert client.get("/lms/courses/basics/nope").status_code == 404
+
+
+def test_admin_changes_roles_and_it_is_audited(app, client, make_staff):
+    admin = make_staff(("admin",))
+    target = make_staff(("learner",))
+    login(client, admin)
+    response = client.post(
+        f"/lms/staff/{target.employee_no}/roles", data={"roles": ["learner", "trainer"]}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert session.get(Staff, target.id).roles == {"learner", "trainer"}
+        entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "staff.roles"))
+        assert entry.actor_id == admin.id and entry.target_id == target.employee_no
+        assert entry.details == {"before": ["learner"], "after": ["learner", "trainer"]}
+    assert "staff.roles" in client.get("/lms/admin/audit").get_data(as_text=True)
+
+
+def test_create_user_command(app, runner):
+    result = runner.invoke(
+        args=["lms", "create-user", "T9", "--name", "老师", "--role", "trainer"],
+        input="long-password\nlong-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        staff = session.scalar(sa.select(Staff).where(Staff.employee_no == "T9"))
+        assert staff.roles == {"trainer"} and staff.check_password("long-password")
+    again = runner.invoke(
+        args=["lms", "create-user", "T9", "--name", "x"], input="long-password\nlong-password\n"
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
