@@ -51,7 +51,11 @@ def test_second_sync_changes_nothing(app, content_dir: Path):
 
 def test_changed_lesson_updates_record_and_version(app, content_dir: Path):
     path = content_dir / "courses/basics/phone.md"
-    path.write_text(path.read_text().replace("铃响三声之内接听。\n\n##", "铃响三声之内接听,先报科室名称。\n\n##"))
+    path.write_text(
+        path.read_text().replace(
+            "铃响三声之内接听。\n\n##", "铃响三声之内接听,先报科室名称。\n\n##"
+        )
+    )
     with app.app_context():
         report = sync_content(content_dir)
         assert report.updated == ["lesson basics/phone"]

@@ -22,7 +22,9 @@ def test_check_content_fixture_catches_a_quote_that_is_not_in_the_seed(content_d
     bank = content_dir / "quizzes/basics.yaml"
     bank.write_text(bank.read_text().replace("quote: 先起身问候}", "quote: 先起身微笑问候}", 1))
     problems = [str(e) for e in check_content(content_dir, PROJECT / "tests" / "seeds")]
-    assert problems == ["quizzes/basics.yaml:30: bas-003: quote not found in seed.txt: 先起身微笑问候"]
+    assert problems == [
+        "quizzes/basics.yaml:30: bas-003: quote not found in seed.txt: 先起身微笑问候"
+    ]
 
 
 def test_check_content_flags_web_debris(content_dir: Path):

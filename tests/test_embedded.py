@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, session as host_session
+from flask import Flask
+from flask import session as host_session
 from flask_sqlalchemy import SQLAlchemy
 
 from lms import LMS, StaffIdentity

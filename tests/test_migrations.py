@@ -43,14 +43,17 @@ def test_upgrade_matches_the_models_and_leaves_host_tables_alone(tmp_path: Path)
                         conn,
                         opts={
                             "version_table": "lms_alembic_version",
-                            "include_object": lambda o, n, t, r, c: t != "table"
-                            or n.startswith("lms_"),
+                            "include_object": lambda o, n, t, r, c: (
+                                t != "table" or n.startswith("lms_")
+                            ),
                             "compare_type": True,
                         },
                     ),
                     Base.metadata,
                 )
-                assert diff == [], "a model change needs a migration: flask db revision --autogenerate"
+                assert diff == [], (
+                    "a model change needs a migration: flask db revision --autogenerate"
+                )
                 tables = set(sa.inspect(conn).get_table_names())
                 assert "lms_alembic_version" in tables and "alembic_version" not in tables
                 assert "host_orders" in tables
