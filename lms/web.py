@@ -25,8 +25,9 @@ def register_blueprints(app: Flask, prefix: str) -> None:
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.courses.views import bp as courses_bp
+    from lms.quizzes.attempt_views import bp as quiz_bp
     from lms.quizzes.views import bp as trainer_bp
     from lms.staff.views import bp as staff_bp
 
-    for blueprint in (ui, auth_bp, courses_bp, trainer_bp, staff_bp, audit_bp):
+    for blueprint in (ui, auth_bp, courses_bp, quiz_bp, trainer_bp, staff_bp, audit_bp):
         app.register_blueprint(blueprint, url_prefix=prefix)

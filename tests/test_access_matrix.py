@@ -9,6 +9,7 @@ from tests.conftest import login
 
 LEARNERS = {"learner", "trainer", "hr", "admin"}
 PUBLIC = "public"
+OWN_ATTEMPT = "own attempt"  # any learner role, but only on their own attempt
 # endpoint -> roles admitted ("public": anyone). An owner rule also admits the person named in the URL.
 EXPECTED: dict[str, object] = {
     "lms.static": PUBLIC,
@@ -18,6 +19,11 @@ EXPECTED: dict[str, object] = {
     "lms_courses.course": LEARNERS,
     "lms_courses.lesson": LEARNERS,
     "lms_courses.complete_lesson": LEARNERS,
+    "lms_quiz.start": LEARNERS,
+    "lms_quiz.attempt": OWN_ATTEMPT,
+    "lms_quiz.save": OWN_ATTEMPT,
+    "lms_quiz.submit": OWN_ATTEMPT,
+    "lms_quiz.result": OWN_ATTEMPT,
     "lms_trainer.banks": {"trainer", "admin"},
     "lms_trainer.questions": {"trainer", "admin"},
     "lms_staff.staff_list": {"hr", "admin"},
@@ -46,28 +52,39 @@ def test_every_rule_is_in_the_matrix_and_declares_its_access(app):
         expected = EXPECTED[rule.endpoint]
         if expected == PUBLIC:
             assert access.public, rule.endpoint
+        elif expected == OWN_ATTEMPT:
+            assert access.roles == LEARNERS, rule.endpoint
         else:
             assert access.roles == expected, rule.endpoint
             assert access.owner == OWNER_RULES.get(rule.endpoint), rule.endpoint
 
 
-def _url_values(rule, other_employee_no: str) -> dict[str, str]:
+def _url_values(rule, other) -> dict[str, object]:
     values = {"slug": "basics", "lesson_slug": "greeting", "filename": "lms.css"}
-    values["employee_no"] = other_employee_no
+    values["employee_no"] = other.employee_no
+    values["attempt_id"] = other.attempt_id
     return {arg: values[arg] for arg in rule.arguments}
+
+
+def _other_person_with_an_attempt(app, make_staff):
+    from lms.courses.catalog import course_or_404
+    from lms.quizzes.attempts import start_or_resume
+
+    other = make_staff(("learner",), employee_no="OTHER-1")
+    with app.test_request_context():
+        other.attempt_id = start_or_resume(other, course_or_404("basics")).id
+    return other
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])
 def test_each_role_reaches_exactly_its_routes(app, make_staff, role):
-    other = make_staff(("learner",), employee_no="OTHER-1")
+    other = _other_person_with_an_attempt(app, make_staff)
     client = app.test_client()
     if role is not None:
         login(client, make_staff((role,)))
     for rule in lms_rules(app):
         expected = EXPECTED[rule.endpoint]
-        path = app.url_map.bind("localhost").build(
-            rule.endpoint, _url_values(rule, other.employee_no)
-        )
+        path = app.url_map.bind("localhost").build(rule.endpoint, _url_values(rule, other))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(path, method=method, data={})
             response.close()
@@ -77,6 +94,8 @@ def test_each_role_reaches_exactly_its_routes(app, make_staff, role):
             elif role is None:
                 assert response.status_code == 302, where
                 assert "/lms/login" in response.location, where
+            elif expected == OWN_ATTEMPT:
+                assert response.status_code == 403, where
             elif role in expected:
                 assert response.status_code in (200, 302, 400), where
                 if response.status_code == 302:

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
+from lms.quizzes.attempts import attempts_of
 
 bp = Blueprint("lms_courses", __name__)
 LEARNERS = ("learner", "trainer", "hr", "admin")
@@ -26,8 +27,12 @@ def dashboard():
 @requires(*LEARNERS)
 def course(slug: str):
     course = catalog.course_or_404(slug)
-    done = catalog.completed_lesson_ids(current_staff())
-    return render_template("lms/course.html", course=course, done=done)
+    staff = current_staff()
+    done = catalog.completed_lesson_ids(staff)
+    history = attempts_of(staff, course)
+    return render_template(
+        "lms/course.html", course=course, done=done, history=history, form=FlaskForm()
+    )
 
 
 @bp.get("/courses/<slug>/<lesson_slug>")

@@ -1,0 +1,169 @@
+"""Quiz attempts: draw, save as the learner goes, submit once, grade on the server."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from lms.auth.models import Staff
+from lms.courses.models import Course
+from lms.db import session, utcnow
+from lms.quizzes import grading
+from lms.quizzes.models import Attempt, Question, QuestionBank, Response
+
+
+class AttemptRefused(Exception):
+    """Starting is not allowed now (attempt limit, cool-down, empty bank); the message says why."""
+
+
+class AttemptClosed(Exception):
+    """The attempt no longer takes answers: it was submitted or its time ran out."""
+
+
+def active_questions(course: Course) -> list[Question]:
+    return list(
+        session.scalars(
+            sa.select(Question)
+            .join(QuestionBank, QuestionBank.id == Question.bank_id)
+            .where(QuestionBank.course_id == course.id, Question.retired_at.is_(None))
+            .order_by(Question.key)
+        )
+    )
+
+
+def draw(course: Course, questions: list[Question], rng: random.Random) -> list[Question]:
+    """Pick the course's number of questions, spread over its lessons in turn."""
+    by_lesson: dict[str, list[Question]] = {}
+    for question in questions:
+        by_lesson.setdefault(question.lesson_slug, []).append(question)
+    order = [lesson.slug for lesson in course.active_lessons if lesson.slug in by_lesson]
+    order += sorted(set(by_lesson) - set(order))
+    pools = [rng.sample(by_lesson[slug], len(by_lesson[slug])) for slug in order]
+    rng.shuffle(pools)
+    picked: list[Question] = []
+    while len(picked) < course.questions_per_attempt and any(pools):
+        for pool in pools:
+            if pool and len(picked) < course.questions_per_attempt:
+                picked.append(pool.pop())
+    rng.shuffle(picked)
+    return picked
+
+
+def attempts_of(staff: Staff, course: Course) -> list[Attempt]:
+    return list(
+        session.scalars(
+            sa.select(Attempt)
+            .where(Attempt.staff_id == staff.id, Attempt.course_id == course.id)
+            .order_by(Attempt.id)
+        )
+    )
+
+
+def is_expired(attempt: Attempt, now: datetime | None = None) -> bool:
+    return attempt.deadline_at is not None and (now or utcnow()) >= attempt.deadline_at
+
+
+def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) -> Attempt:
+    """The learner's open attempt if there is one, else a new one within the course's rules."""
+    history = attempts_of(staff, course)
+    for attempt in history:
+        if attempt.status == "open":
+            if not is_expired(attempt):
+                return attempt
+            submit(attempt)
+    graded = [a for a in history if a.status == "graded"]
+    if course.max_attempts and len(graded) >= course.max_attempts:
+        raise AttemptRefused(f"本课程最多可测验 {course.max_attempts} 次,您已用完。")
+    if course.cooldown_minutes and graded:
+        ready = graded[-1].graded_at + timedelta(minutes=course.cooldown_minutes)
+        if utcnow() < ready:
+            wait = int((ready - utcnow()).total_seconds() // 60) + 1
+            raise AttemptRefused(
+                f"两次测验之间需间隔 {course.cooldown_minutes} 分钟,请 {wait} 分钟后再试。"
+            )
+    questions = active_questions(course)
+    if not questions:
+        raise AttemptRefused("本课程还没有题目。")
+    seed = seed if seed is not None else secrets.randbits(62)
+    rng = random.Random(seed)
+    now = utcnow()
+    attempt = Attempt(
+        staff_id=staff.id,
+        course_id=course.id,
+        seed=seed,
+        started_at=now,
+        deadline_at=now + timedelta(minutes=course.time_limit_minutes)
+        if course.time_limit_minutes
+        else None,
+    )
+    session.add(attempt)
+    for position, question in enumerate(draw(course, questions, rng), 1):
+        version = question.versions[-1]
+        attempt.responses.append(
+            Response(
+                position=position,
+                question_version_id=version.id,
+                presentation=grading.present(version.data, rng),
+            )
+        )
+    session.commit()
+    return attempt
+
+
+def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str]:
+    """Store answers by position; returns ``{position: problem}`` for answers that were refused."""
+    if attempt.status != "open" or is_expired(attempt):
+        raise AttemptClosed("测验已结束,答案不能再修改。")
+    problems: dict[int, str] = {}
+    responses = {r.position: r for r in attempt.responses}
+    now = utcnow()
+    for position, raw in raw_answers.items():
+        response = responses.get(position)
+        if response is None:
+            problems[position] = "no such question in this attempt"
+            continue
+        try:
+            # The page numbers items by shown position; the stored answer uses bank indices.
+            answer = grading.parse_answer(
+                response.question_version.data, raw, presentation=response.presentation
+            )
+        except ValueError as exc:
+            problems[position] = str(exc)
+            continue
+        if answer != response.answer:
+            response.answer = answer
+            response.saved_at = now
+    session.commit()
+    return problems
+
+
+def submit(attempt: Attempt) -> Attempt:
+    """Grade once: the status change is claimed atomically, so a retried submit grades nothing."""
+    claimed = session.execute(
+        sa.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(status="graded", submitted_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        session.rollback()
+        session.refresh(attempt)
+        return attempt
+    course = session.get(Course, attempt.course_id)
+    total = 0.0
+    for response in attempt.responses:
+        response.score = grading.grade(
+            response.question_version.data, response.answer, course.partial_credit
+        )
+        total += response.score
+    count = len(attempt.responses)
+    attempt.score = round(100 * total / count, 2) if count else 0.0
+    attempt.passed = attempt.score >= course.pass_mark
+    attempt.graded_at = utcnow()
+    session.commit()
+    session.refresh(attempt)
+    return attempt

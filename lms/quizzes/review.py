@@ -1,0 +1,41 @@
+"""Describing answers in words for the result page (the learner's, and the right one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lms.quizzes import grading
+
+
+def describe(data: dict[str, Any], answer: Any) -> str:
+    if answer is None:
+        return "(未作答)"
+    qtype = data["type"]
+    if qtype in ("single", "scenario"):
+        return data["options"][answer]["text"]
+    if qtype == "multiple":
+        return ";".join(data["options"][i]["text"] for i in sorted(answer))
+    if qtype == "truefalse":
+        return "正确" if answer else "错误"
+    if qtype == "ordering":
+        return " → ".join(data["steps"][i] for i in answer)
+    if qtype == "matching":
+        rights = [p["right"] for p in data["pairs"]] + list(data.get("distractors", []))
+        return ";".join(
+            f"{data['pairs'][int(left)]['left']} — {rights[right]}"
+            for left, right in sorted(answer.items(), key=lambda kv: int(kv[0]))
+        )
+    return str(answer)
+
+
+def review_item(data: dict[str, Any], answer: Any, score: float | None) -> dict[str, Any]:
+    return {
+        "stem": data["stem"],
+        "type": data["type"],
+        "given": describe(data, answer),
+        "right": describe(data, grading.correct_answer(data)),
+        "feedback": data["feedback"],
+        "option_feedback": grading.option_feedback(data, answer),
+        "score": score or 0.0,
+        "section": data["section"],
+    }
