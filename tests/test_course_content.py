@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from lms import create_app
+from lms.auth.models import Staff
 from lms.content.check import check_content
 from lms.content.sync import sync_content
 from lms.courses.models import Course
@@ -44,6 +46,50 @@ def test_the_courses_pass_check_content():
 
 def test_the_courses_pass_check_content_without_seeds():
     assert [str(p) for p in check_content(PROJECT, None)] == []
+
+
+def test_every_course_can_be_taken_end_to_end(tmp_path: Path):
+    """Read every lesson of every real course, fail the quiz, then pass it, through the routes."""
+    from tests.conftest import PASSWORD
+    from tests.test_quiz_attempts import form_for, load, login
+
+    app = create_app(
+        {
+            "CONFIG_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "LMS_CONTENT_DIR": str(PROJECT),
+        }
+    )
+    reset_schema(app)
+    with app.app_context():
+        sync_content(PROJECT)
+        staff = Staff(employee_no="NEW-1", name="新员工")
+        staff.set_roles({"learner"})
+        staff.set_password(PASSWORD)
+        session.add(staff)
+        session.commit()
+        session.refresh(staff)
+        slugs = list(session.scalars(sa.select(Course.slug).order_by(Course.position)))
+        session.expunge(staff)
+    client = app.test_client()
+    login(client, staff)
+    for slug in slugs:
+        course_page = client.get(f"/lms/courses/{slug}/").get_data(as_text=True)
+        for lesson_path in re.findall(rf'href="(/lms/courses/{slug}/[a-z0-9-]+)"', course_page):
+            assert client.get(lesson_path).status_code == 200
+            assert client.post(f"{lesson_path}/complete").status_code == 302
+        for right in (False, True):
+            response = client.post(f"/lms/courses/{slug}/quiz")
+            attempt_id = int(re.search(r"/attempts/(\d+)", response.location).group(1))
+            assert client.get(f"/lms/attempts/{attempt_id}").status_code == 200
+            attempt = load(app, attempt_id)
+            client.post(f"/lms/attempts/{attempt_id}/submit", data=form_for(attempt, right=right))
+            graded = load(app, attempt_id)
+            assert graded.passed is right, (slug, graded.score)
+            result = client.get(f"/lms/attempts/{attempt_id}/result")
+            assert result.status_code == 200
+    dashboard = client.get("/lms/").get_data(as_text=True)
+    assert dashboard.count("progressbar") == len(slugs)
 
 
 def test_the_courses_load(tmp_path: Path):
