@@ -160,3 +160,22 @@ def test_cli_sync_twice(app, runner):
     first = runner.invoke(args=["lms", "sync-content"])
     assert first.exit_code == 0, first.output
     assert "0 created, 0 updated, 0 retired" in first.output
+
+
+def test_questions_authored_in_the_browser_survive_a_sync(app, content_dir: Path):
+    from lms.quizzes.models import QuestionBank
+
+    with app.app_context():
+        bank = session.scalar(sa.select(QuestionBank))
+        question = Question(bank=bank, key="ui-001", type="truefalse", origin="ui")
+        question.versions.append(
+            QuestionVersion(version=1, data={"type": "truefalse"}, content_hash="x")
+        )
+        session.add(question)
+        session.commit()
+    path = content_dir / "quizzes/basics.yaml"
+    path.write_text(path.read_text().replace("材料原话。", "材料原话:微笑是最好的语言。"))
+    with app.app_context():
+        sync_content(content_dir)
+        kept = session.scalar(sa.select(Question).where(Question.key == "ui-001"))
+        assert kept.retired_at is None

@@ -107,3 +107,23 @@ def test_the_courses_load(tmp_path: Path):
         assert len(courses) >= 6
         for course in courses:
             assert course.lessons, course.slug
+
+
+def test_check_content_command_prints_file_line_problem(runner, content_dir: Path):
+    ok = runner.invoke(args=["lms", "check-content"])
+    assert ok.exit_code == 0 and "Content is valid." in ok.output, ok.output
+    lesson = content_dir / "courses/basics/greeting.md"
+    lesson.write_text(
+        lesson.read_text().replace("quote: 微笑是最好的语言", "quote: 微笑是最美的语言")
+    )
+    bad = runner.invoke(args=["lms", "check-content"])
+    assert bad.exit_code == 1
+    assert (
+        "courses/basics/greeting.md:7: quote not found in seed.txt: 微笑是最美的语言" in bad.output
+    )
+
+
+def test_check_content_says_when_the_seeds_are_absent(runner, tmp_path: Path):
+    result = runner.invoke(args=["lms", "check-content", "--seeds", str(tmp_path / "nowhere")])
+    assert result.exit_code == 0, result.output
+    assert "is absent: quotes are not checked against the seeds" in result.output

@@ -18,6 +18,8 @@ from lms.auth.models import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 ANY_STAFF = frozenset(ROLES)
+# Every staff role may learn: trainers, HR and admins take courses too.
+LEARNERS = tuple(ROLES)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def _sync_bank(course: Course, data: BankFile | None, report: SyncReport) -> Non
     if data is None:
         if bank is not None:
             for question in bank.questions:
-                if question.retired_at is None:
+                if question.retired_at is None and question.origin == "file":
                     question.retired_at = utcnow()
                     report.retired.append(f"question {question.key}")
         return
@@ -163,6 +163,7 @@ def _sync_bank(course: Course, data: BankFile | None, report: SyncReport) -> Non
         question.lesson_slug = item.lesson_slug
         question.anchor = item.anchor
         question.retired_at = None
+        question.origin = "file"
         if not question.versions or question.versions[-1].content_hash != content_hash:
             # A new version, never an edit: attempts keep pointing at what the learner saw.
             question.current_version += 1
@@ -172,6 +173,6 @@ def _sync_bank(course: Course, data: BankFile | None, report: SyncReport) -> Non
             question.versions.append(version)
     listed = {item.key for item in data.questions}
     for key, question in questions.items():
-        if key not in listed and question.retired_at is None:
+        if key not in listed and question.retired_at is None and question.origin == "file":
             question.retired_at = utcnow()
             report.retired.append(f"question {key}")

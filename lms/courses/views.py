@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
-from lms.auth.access import requires
+from lms.auth.access import LEARNERS, requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.quizzes.attempts import attempts_of
 
 bp = Blueprint("lms_courses", __name__)
-LEARNERS = ("learner", "trainer", "hr", "admin")
 
 
 @bp.get("/")

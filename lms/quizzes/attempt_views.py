@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
-from lms.auth.access import requires
+from lms.auth.access import LEARNERS, requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.courses.models import Course
@@ -16,7 +16,6 @@ from lms.quizzes.models import Attempt
 from lms.quizzes.review import review_item
 
 bp = Blueprint("lms_quiz", __name__)
-LEARNERS = ("learner", "trainer", "hr", "admin")
 
 
 def _own_attempt(attempt_id: int) -> Attempt:

@@ -37,6 +37,9 @@ class Question(Base):
     lesson_slug: Mapped[str] = mapped_column(sa.String(100), default="")
     anchor: Mapped[str] = mapped_column(sa.String(100), default="")
     current_version: Mapped[int] = mapped_column(default=1)
+    # "file": owned by quizzes/<slug>.yaml and kept in step by sync-content; "ui" / "import": authored
+    # in the browser or imported, which sync-content leaves alone.
+    origin: Mapped[str] = mapped_column(sa.String(16), default="file", server_default="file")
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
