@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy.pool import NullPool
+
 ROOT = Path(__file__).resolve().parent
 
 # Secret keys that must never reach production: the development default and obvious placeholders.
@@ -32,6 +34,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    # Tests build many short-lived apps; unpooled connections close as soon as a request ends.
+    SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "mingli-testing-only"
 

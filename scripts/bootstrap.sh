@@ -13,6 +13,11 @@ apt_packages=(
   fonts-noto-cjk
 )
 
+if [ "$mode" = test ]; then
+  # The suite also runs on PostgreSQL (a throwaway cluster that scripts/with-postgres starts).
+  apt_packages+=(postgresql)
+fi
+
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -21,6 +26,11 @@ if ((${#missing[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "==> Installing Debian packages: ${missing[*]}"
+  if [[ " ${missing[*]} " == *" postgresql "* ]] && [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    # Only our throwaway test clusters are wanted, not a system-wide one.
+    $sudo mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask import session as host_session
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.pool import NullPool
 
 from lms import LMS, StaffIdentity
 from lms.auth.models import Staff
@@ -27,6 +28,7 @@ def make_host(tmp_path: Path, content_dir: Path) -> tuple[Flask, SQLAlchemy]:
     host.config.update(
         SECRET_KEY="host-secret",
         SQLALCHEMY_DATABASE_URI=database_url(tmp_path),
+        SQLALCHEMY_ENGINE_OPTIONS={"poolclass": NullPool},
         LMS_URL_PREFIX="/training",
         LMS_CONTENT_DIR=str(content_dir),
         LMS_LOGIN_URL="/host-login",
@@ -111,6 +113,7 @@ def test_a_host_with_its_own_flask_login_must_give_an_adapter(tmp_path):
 
     host = Flask("host_app")
     host.config["SQLALCHEMY_DATABASE_URI"] = database_url(tmp_path)
+    host.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
     LoginManager(host)
     with pytest.raises(RuntimeError, match="user_adapter"):
         LMS(host)
