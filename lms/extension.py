@@ -42,6 +42,8 @@ class LMS:
     - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
     - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
+    - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins per account within
+      ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] lock that account's login for the rest of the window.
 
     The plugin uses the application's Flask-SQLAlchemy instance when there is one (``db=`` picks
     one explicitly), else creates its own from ``SQLALCHEMY_DATABASE_URI``.
@@ -73,6 +75,8 @@ class LMS:
         app.config.setdefault("LMS_LOGIN_URL", None)
         app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
         app.config.setdefault("LMS_ORGANISATION", "明礼培训")
+        app.config.setdefault("LMS_LOGIN_MAX_FAILURES", 5)
+        app.config.setdefault("LMS_LOGIN_WINDOW_MINUTES", 15)
 
         db = self._db or app.extensions.get("sqlalchemy")
         if db is None:
@@ -95,8 +99,11 @@ class LMS:
         if "csrf" not in app.extensions:
             CSRFProtect(app)
 
+        from lms import security
         from lms.cli import lms_cli
         from lms.web import register_blueprints
+
+        security.init_app(app)
 
         register_blueprints(app, app.config["LMS_URL_PREFIX"])
         app.cli.add_command(lms_cli)

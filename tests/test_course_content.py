@@ -89,7 +89,7 @@ def test_every_course_can_be_taken_end_to_end(tmp_path: Path):
             result = client.get(f"/lms/attempts/{attempt_id}/result")
             assert result.status_code == 200
     dashboard = client.get("/lms/").get_data(as_text=True)
-    assert dashboard.count("progressbar") == len(slugs)
+    assert dashboard.count("<progress") >= len(slugs)
 
 
 def test_the_courses_load(tmp_path: Path):

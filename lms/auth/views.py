@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 
+from lms.auth import throttle
 from lms.auth.access import public
 from lms.auth.forms import LoginForm
 from lms.auth.login import authenticate
@@ -31,13 +32,22 @@ def _safe_next(target: str | None) -> str:
 def login():
     _own_login_only()
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        staff = authenticate(form.employee_no.data, form.password.data)
-        if staff is not None:
-            login_user(staff)
-            return redirect(_safe_next(request.args.get("next")))
-        flash("工号或密码不正确。", "error")
-    return render_template("lms/login.html", form=form), 200 if not form.errors else 400
+        employee_no, address = form.employee_no.data.strip(), request.remote_addr or ""
+        if throttle.too_many_failures(employee_no, address):
+            flash("登录失败次数过多,请稍后再试。", "error")
+            status = 429
+        else:
+            staff = authenticate(employee_no, form.password.data)
+            if staff is not None:
+                login_user(staff)
+                return redirect(_safe_next(request.args.get("next")))
+            throttle.record_failure(employee_no, address)
+            flash("工号或密码不正确。", "error")
+    elif form.errors:
+        status = 400
+    return render_template("lms/login.html", form=form), status
 
 
 @bp.post("/logout")
