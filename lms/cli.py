@@ -138,3 +138,34 @@ def import_staff_command(file: Path, skip_bad: bool) -> None:
         f"Imported {result.created} new and {result.updated} updated staff"
         + (f"; skipped {result.skipped} bad row(s)." if result.skipped else ".")
     )
+
+
+@lms_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a consistent online backup of the LMS data to FILE."""
+    from lms.backup import BackupError, backup
+    from lms.db import engine
+
+    try:
+        backup(engine(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {file}.")
+
+
+@lms_cli.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the LMS data with the backup in FILE."""
+    from lms.backup import BackupError, restore
+    from lms.db import engine
+
+    if not yes:
+        click.confirm("This replaces the current LMS data. Continue?", abort=True)
+    try:
+        restore(engine(), file)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored from {file}.")
