@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Staff
 from lms.courses.models import Course
@@ -110,7 +111,21 @@ def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) ->
                 presentation=grading.present(version.data, rng),
             )
         )
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another request started one at the same moment: that one is the attempt to resume.
+        session.rollback()
+        existing = session.scalar(
+            sa.select(Attempt).where(
+                Attempt.staff_id == staff.id,
+                Attempt.course_id == course.id,
+                Attempt.status == "open",
+            )
+        )
+        if existing is None:
+            raise
+        return existing
     return attempt
 
 

@@ -68,6 +68,17 @@ class QuestionVersion(Base):
 
 class Attempt(Base):
     __tablename__ = "lms_attempts"
+    # At most one open attempt per person and course: a double-clicked "start" cannot make two.
+    __table_args__ = (
+        sa.Index(
+            "uq_lms_attempts_one_open",
+            "staff_id",
+            "course_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), index=True)
