@@ -77,9 +77,9 @@ def server(tmp_path: Path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(base + "/lms/login", timeout=2).close()
+                urllib.request.urlopen(base + "/lms/login", timeout=5).close()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while the workers boot
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
                 time.sleep(0.2)
