@@ -15,7 +15,8 @@ apt_packages=(
 
 if [ "$mode" = test ]; then
   # The suite also runs on PostgreSQL (a throwaway cluster that scripts/with-postgres starts).
-  apt_packages+=(postgresql)
+  # … and in a real browser: Debian's chromium, driven by Playwright (which downloads no browser).
+  apt_packages+=(postgresql chromium)
 fi
 
 missing=()

@@ -1,0 +1,146 @@
+"""A real browser (Debian's chromium, driven by Playwright) against the app served on 127.0.0.1.
+
+Screenshots of each journey's key steps go to ``test-artifacts/screenshots`` (git-ignored), at
+desktop and phone widths.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT / "test-artifacts" / "screenshots"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+
+if not Path(CHROMIUM).exists():  # pragma: no cover - the README's test set-up installs it
+    pytest.skip(f"{CHROMIUM} is missing: run scripts/test to install it", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The standalone app with the real courses and demo accounts, on a fresh database."""
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
+    env.pop("MINGLI_TEST_DATABASE_URL", None)
+    if os.environ.get("MINGLI_TEST_DATABASE_URL"):
+        env["MINGLI_SQLALCHEMY_DATABASE_URI"] = os.environ["MINGLI_TEST_DATABASE_URL"]
+    flask = [sys.executable, "-m", "flask", "--app", "lms"]
+    if env.get("MINGLI_SQLALCHEMY_DATABASE_URI"):
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(env["MINGLI_SQLALCHEMY_DATABASE_URI"])
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=env, check=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
+         "lms:create_app()"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/lms/login", timeout=5).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("the app did not start") from None
+            time.sleep(0.2)
+    yield base, env
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request, browser: Browser) -> Iterator[Page]:
+    """A fresh browser context per test, at desktop and phone width; console errors (CSP violations
+    among them) and server errors fail the test."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], accept_downloads=True)
+    page = context.new_page()
+    page.viewport_name = request.param
+    page.problems = []
+
+    def on_console(message) -> None:
+        # Failed loads are judged by their response below (a missing favicon is no fault).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            page.problems.append(message.text)
+
+    def on_response(response) -> None:
+        missing = response.status == 404 and not response.url.endswith("/favicon.ico")
+        if response.status >= 500 or missing:
+            page.problems.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    yield page
+    context.close()
+    assert not page.problems, page.problems
+
+
+class Shots:
+    """Numbered screenshots per journey and viewport."""
+
+    def __init__(self, page: Page, journey: str) -> None:
+        self.page = page
+        self.folder = ARTIFACTS / journey
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.n = 0
+
+    def __call__(self, step: str) -> None:
+        self.n += 1
+        self.page.screenshot(
+            path=str(self.folder / f"{self.n:02d}-{step}-{self.page.viewport_name}.png"),
+            full_page=False,
+        )
+
+
+@pytest.fixture
+def shots(page: Page, request) -> Shots:
+    name = request.node.originalname.removeprefix("test_")
+    return Shots(page, name)
