@@ -179,3 +179,28 @@ def test_questions_authored_in_the_browser_survive_a_sync(app, content_dir: Path
         sync_content(content_dir)
         kept = session.scalar(sa.select(Question).where(Question.key == "ui-001"))
         assert kept.retired_at is None
+
+
+@pytest.mark.parametrize(
+    ("mangle", "expected"),
+    [
+        # An option whose text is a list once crashed the duplicate check with a TypeError.
+        (
+            lambda t: t.replace("      - text: 五声\n", "      - text: [五声, 六声]\n"),
+            "quizzes/basics.yaml:8: bas-001: option 2 needs text",
+        ),
+        # A value PyYAML cannot build (an impossible date) once escaped as a ValueError.
+        (
+            lambda t: t.replace("course: basics", "course: basics\nupdated: 2024-13-45"),
+            "quizzes/basics.yaml:1: YAML value",
+        ),
+        (lambda t: t + "deep: " + "[" * 2000 + "]" * 2000 + "\n", "quizzes/basics.yaml:"),
+    ],
+)
+def test_malformed_banks_are_reported_not_crashed_on(app, content_dir: Path, mangle, expected):
+    bank = content_dir / "quizzes/basics.yaml"
+    bank.write_text(mangle(bank.read_text()))
+    with app.app_context(), pytest.raises(ContentInvalid) as excinfo:
+        sync_content(content_dir)
+    messages = [str(e) for e in excinfo.value.errors]
+    assert any(m.startswith(expected) for m in messages), messages

@@ -76,6 +76,10 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         raise YamlError(line, f"YAML syntax: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise YamlError(first_line, f"YAML syntax: {exc}") from None
+    except ValueError as exc:  # a well-formed value PyYAML cannot build, e.g. the date 2024-13-45
+        raise YamlError(first_line, f"YAML value: {exc}") from None
+    except RecursionError:
+        raise YamlError(first_line, "YAML nesting is too deep") from None
 
 
 def _shift(value: Any, offset: int) -> Any:

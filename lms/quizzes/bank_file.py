@@ -108,7 +108,7 @@ def _options(q: dict[str, Any], low: int, high: int) -> tuple[list[dict], list[t
             problems.append(("options", f"option {i} has unknown field(s) {sorted(extra)}"))
         if "correct" in option and not isinstance(option["correct"], bool):
             problems.append(("options", f"option {i}: correct must be true or false"))
-    texts = [o.get("text") for o in options if isinstance(o, dict)]
+    texts = [o["text"] for o in options if isinstance(o, dict) and _text(o.get("text"))]
     if len(set(texts)) != len(texts):
         problems.append(("options", "two options have the same text"))
     return [o for o in options if isinstance(o, dict)], problems
