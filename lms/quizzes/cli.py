@@ -1,0 +1,99 @@
+"""``flask lms questions …``: import a question file (or just lint it with ``--dry-run``) and
+export a course's bank, so a trainer can check a file before uploading it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from lms.courses.models import Course
+from lms.db import session
+from lms.quizzes.interchange import FORMATS, decode
+
+questions_cli = AppGroup("questions", help="Import and export question banks (GIFT, Aiken, YAML).")
+
+
+def _course(slug: str) -> Course:
+    course = session.scalar(
+        sa.select(Course).where(Course.slug == slug, Course.retired_at.is_(None))
+    )
+    if course is None:
+        raise click.ClickException(f"No course {slug!r}.")
+    return course
+
+
+@questions_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True, help="File format.")
+@click.option("--course", "course_slug", required=True, help="Slug of the course to import into.")
+@click.option(
+    "--section",
+    help="lesson#anchor for questions that name no section (default: the course's first section).",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+def import_command(
+    file: Path, fmt: str, course_slug: str, section: str | None, dry_run: bool
+) -> None:
+    """Import FILE into a course's bank: all questions or none. Prints FILE:line N: problem."""
+    from lms.quizzes.importer import ImportRejected, import_questions, preview_import
+
+    course = _course(course_slug)
+    try:
+        text = decode(file.read_bytes())
+    except UnicodeDecodeError:
+        click.echo(f"{file}:line 1: the file is not UTF-8 text (save it as UTF-8)")
+        raise click.ClickException("1 problem found; nothing was imported.") from None
+    try:
+        preview = preview_import(text, fmt, course, default_section=section)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--section") from None
+    for skipped in preview.skipped:
+        click.echo(f"{file}:{skipped}")
+    for problem in preview.problems:
+        click.echo(f"{file}:{problem}")
+    if preview.problems:
+        raise click.ClickException(
+            f"{len(preview.problems)} problem(s) found; nothing was imported."
+        )
+    if dry_run:
+        click.echo(
+            f"{file}: {len(preview.questions)} question(s) valid for {course.slug}: "
+            f"{preview.count('create')} new, {preview.count('update')} new version(s), "
+            f"{preview.count('unchanged')} unchanged, {len(preview.skipped)} skipped "
+            "(dry run: nothing was written)."
+        )
+        return
+    try:
+        report = import_questions(course, preview.questions, None, fmt=fmt, filename=file.name)
+    except ImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(f"{file}:{problem}")
+        raise click.ClickException(
+            f"{len(exc.problems)} problem(s) found; nothing was imported."
+        ) from None
+    click.echo(f"Imported into {course.slug}: {report.summary()}.")
+
+
+@questions_cli.command("export")
+@click.option("--course", "course_slug", required=True, help="Slug of the course to export.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("gift", "yaml")), default="gift", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+def export_command(course_slug: str, fmt: str, out: Path | None) -> None:
+    """Export a course's active questions; importing the export gives the same questions."""
+    from lms.quizzes.importer import export_course
+
+    text = export_course(_course(course_slug), fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.", err=True)

@@ -1,0 +1,216 @@
+"""The trainer's question import wizard (upload → preview → confirm) and bank export downloads.
+
+The uploaded text is kept server-side as an ``ImportDraft``; the confirm step re-parses that exact
+text, so nothing the browser sends back (except the draft's token and a default section that is
+checked against the course) can change what gets imported.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
+from wtforms import Form, HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from lms.auth.access import requires
+from lms.auth.identity import current_staff
+from lms.courses import catalog
+from lms.courses.models import Course
+from lms.db import session
+from lms.quizzes.import_drafts import ImportDraft, load_draft, save_draft
+from lms.quizzes.importer import (
+    ImportPreview,
+    ImportRejected,
+    course_sections,
+    export_course,
+    import_questions,
+    preview_import,
+)
+from lms.quizzes.interchange import decode
+
+bp = Blueprint("lms_qimport", __name__)
+
+FORMAT_CHOICES = [
+    SelectChoice("gift", "GIFT(Moodle)"),
+    SelectChoice("aiken", "Aiken"),
+    SelectChoice("yaml", "YAML 题库(明礼格式)"),
+]
+EXPORT_FILES = {"gift": ("{slug}-gift.txt", "text/plain"), "yaml": ("{slug}.yaml", "text/plain")}
+TYPE_LABELS = {
+    "single": "单选",
+    "multiple": "多选",
+    "truefalse": "判断",
+    "ordering": "排序",
+    "matching": "配对",
+    "short": "简答",
+    "scenario": "情境",
+}
+
+
+class QuestionImportForm(FlaskForm):
+    file = FileField("题目文件", validators=[FileRequired("请选择要导入的文件。")])
+    fmt = SelectField("文件格式", choices=FORMAT_CHOICES, default="gift")
+    course = SelectField("导入到课程", validators=[DataRequired("请选择课程。")])
+    submit = SubmitField("上传并预览")
+
+
+class SectionForm(Form):
+    """GET form on the preview page: which section questions without one are put under."""
+
+    section = SelectField("未注明章节的题目归入")
+
+
+class ConfirmImportForm(FlaskForm):
+    draft = HiddenField(validators=[DataRequired()])
+    section = HiddenField()
+    submit = SubmitField("确认导入")
+
+
+def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
+    """The upload as text, or an error message; never reads more than the configured limit."""
+    limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
+    raw = upload.stream.read(limit + 1)
+    if len(raw) > limit:
+        return None, f"文件太大:最多 {limit // 1024} KB。请拆分后分批导入。"
+    if not raw.strip():
+        return None, "文件是空的。"
+    try:
+        return decode(raw), None
+    except UnicodeDecodeError:
+        return None, "文件不是 UTF-8 编码的文本。请用“另存为 UTF-8”保存后重新上传。"
+
+
+@bp.route("/trainer/import", methods=["GET", "POST"])
+@requires("trainer", "admin")
+def upload():
+    form = QuestionImportForm()
+    form.course.choices = [SelectChoice(c.slug, c.title) for c in catalog.active_courses()]
+    if request.method == "GET" and request.args.get("course"):
+        form.course.data = request.args["course"]
+    if form.validate_on_submit():
+        text, error = _read_upload(form.file.data)
+        if error:
+            form.file.errors.append(error)
+        else:
+            course = catalog.course_or_404(form.course.data)
+            draft = save_draft(
+                current_staff(), course, form.fmt.data, form.file.data.filename or "", text
+            )
+            return redirect(url_for(".preview", draft=draft.token))
+    status = 400 if request.method == "POST" else 200
+    return render_template("lms/trainer/import.html", form=form), status
+
+
+def _draft_course(draft: ImportDraft | None) -> Course | None:
+    if draft is None:
+        return None
+    course = session.get(Course, draft.course_id)
+    return course if course is not None and course.retired_at is None else None
+
+
+def _gone():
+    flash("这次导入已完成、已过期或不存在,请重新上传文件。", "error")
+    return redirect(url_for(".upload"))
+
+
+def _render_preview(
+    draft: ImportDraft, preview: ImportPreview, sections: list[str], status: int = 200
+):
+    section_form = SectionForm(
+        data={"section": preview.default_section},
+    )
+    section_form.section.choices = [SelectChoice(s, s) for s in sections]
+    confirm = ConfirmImportForm(draft=draft.token, section=preview.default_section or "")
+    return (
+        render_template(
+            "lms/trainer/import_preview.html",
+            draft=draft,
+            preview=preview,
+            section_form=section_form,
+            confirm=confirm,
+            type_labels=TYPE_LABELS,
+            needs_section=any(q.section_assigned for q in preview.questions),
+        ),
+        status,
+    )
+
+
+@bp.get("/trainer/import/preview")
+@requires("trainer", "admin")
+def preview():
+    draft = load_draft(request.args.get("draft"), current_staff())
+    course = _draft_course(draft)
+    if course is None:
+        return _gone()
+    sections = course_sections(course)
+    wanted = request.args.get("section")
+    section = wanted if wanted in sections else None
+    result = preview_import(draft.text, draft.fmt, course, default_section=section)
+    return _render_preview(draft, result, sections)
+
+
+@bp.post("/trainer/import/confirm")
+@requires("trainer", "admin")
+def confirm():
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    staff = current_staff()
+    draft = load_draft(form.draft.data, staff)
+    course = _draft_course(draft)
+    if course is None:
+        return _gone()
+    sections = course_sections(course)
+    section = form.section.data or None
+    if section is not None and section not in sections:
+        abort(400)  # not a value the preview offered: a tampered form
+    # Re-parse the stored text: the import is exactly what was previewed.
+    result = preview_import(draft.text, draft.fmt, course, default_section=section)
+    if not result.ok:
+        flash("文件有问题,没有导入任何题目。请修正后重新上传。", "error")
+        return _render_preview(draft, result, sections, 400)
+    filename = draft.filename
+    session.delete(draft)  # used up in the same transaction as the import
+    try:
+        report = import_questions(course, result.questions, staff, fmt=draft.fmt, filename=filename)
+    except ImportRejected as exc:
+        draft = load_draft(form.draft.data, staff)
+        if draft is None:
+            return _gone()
+        result.problems = exc.problems
+        flash("导入被拒绝,没有导入任何题目。", "error")
+        return _render_preview(draft, result, sections, 400)
+    flash(
+        f"已导入到「{course.title}」:新增 {len(report.created)} 题,"
+        f"更新 {len(report.updated)} 题(新版本),未变 {len(report.unchanged)} 题。",
+        "success",
+    )
+    return redirect(url_for("lms_trainer.questions", slug=course.slug))
+
+
+@bp.get("/trainer/courses/<slug>/export")
+@requires("trainer", "admin")
+def export(slug: str):
+    course = catalog.course_or_404(slug)
+    fmt = request.args.get("format", "gift")
+    if fmt not in EXPORT_FILES:
+        abort(400)
+    name, mimetype = EXPORT_FILES[fmt]
+    return Response(
+        export_course(course, fmt),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name.format(slug=slug)}"'},
+    )

@@ -1,0 +1,331 @@
+"""Importing questions into a course's bank, and exporting a bank: the service behind the CLI and
+the trainer's import wizard.
+
+``preview_import`` parses and checks everything against the course (no writes), so the trainer
+sees every problem before anything changes; ``import_questions`` checks again inside its one
+transaction and writes all questions or none. Imported questions have ``origin="import"``, so
+``sync-content`` leaves them alone; a question from the course's bank file is never overwritten
+by an import (its file is where it changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from lms.audit.log import record
+from lms.auth.models import Staff
+from lms.courses.models import Course
+from lms.db import session
+from lms.quizzes.bank_file import SECTION_RE
+from lms.quizzes.interchange import (
+    ParsedQuestion,
+    ParseResult,
+    Problem,
+    Skipped,
+    canonical,
+    export,
+    parse,
+    question_dict,
+    rule_problems,
+)
+from lms.quizzes.models import Question, QuestionBank, QuestionVersion
+
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+
+
+class ImportRejected(Exception):
+    """Nothing was imported; ``problems`` says why, each as ``line N: …``."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class ImportPreview:
+    course: Course
+    fmt: str
+    result: ParseResult
+    default_section: str | None
+    problems: list[Problem] = field(default_factory=list)
+    actions: dict[str, str] = field(default_factory=dict)  # key -> create | update | unchanged
+
+    @property
+    def questions(self) -> list[ParsedQuestion]:
+        return self.result.questions
+
+    @property
+    def skipped(self) -> list[Skipped]:
+        return self.result.skipped
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.questions)
+
+    def count(self, action: str) -> int:
+        return sum(1 for a in self.actions.values() if a == action)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated (new version), "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def course_sections(course: Course) -> list[str]:
+    """Every ``lesson#anchor`` a question of this course may point at, in teaching order."""
+    return [
+        f"{lesson.slug}#{entry['id']}" for lesson in course.active_lessons for entry in lesson.toc
+    ]
+
+
+def _bank(course: Course) -> QuestionBank | None:
+    return session.scalar(sa.select(QuestionBank).where(QuestionBank.course_id == course.id))
+
+
+def _version_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a version stores: the bank mapping minus id and difficulty (as ``bank_file`` does)."""
+    return {k: v for k, v in data.items() if k not in ("id", "difficulty")}
+
+
+def _content_hash(data: Mapping[str, Any]) -> str:
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _action(question: Question | None, data: Mapping[str, Any]) -> str:
+    if question is None:
+        return CREATE
+    unchanged = (
+        question.retired_at is None
+        and question.versions
+        and question.versions[-1].content_hash == _content_hash(_version_data(data))
+        and question.difficulty == data["difficulty"]
+    )
+    return UNCHANGED if unchanged else UPDATE
+
+
+def _course_problems(
+    course: Course, questions: Sequence[ParsedQuestion], bank: QuestionBank | None
+) -> list[Problem]:
+    """What only the target course can tell: sections that exist, ids owned by its bank file."""
+    anchors = {lesson.slug: lesson.anchors for lesson in course.active_lessons}
+    existing = {q.key: q for q in bank.questions} if bank else {}
+    problems = []
+    for question in questions:
+        label = f"{question.key}: " if question.key else ""
+        section = question.data.get("section")
+        match = SECTION_RE.match(section) if isinstance(section, str) else None
+        if match:
+            lesson, anchor = match.groups()
+            if lesson not in anchors:
+                problems.append(
+                    Problem(
+                        question.line_of("section"),
+                        f"{label}course {course.slug} has no lesson {lesson!r}",
+                    )
+                )
+            elif anchor not in anchors[lesson]:
+                problems.append(
+                    Problem(
+                        question.line_of("section"),
+                        f"{label}lesson {lesson} has no section #{anchor}",
+                    )
+                )
+        clash = existing.get(question.key)
+        if clash is not None and clash.origin == "file":
+            problems.append(
+                Problem(
+                    question.line_of("id"),
+                    f"{label}this id belongs to a question of quizzes/{course.slug}.yaml, which "
+                    "is changed in that file, not by an import; give the question another id",
+                )
+            )
+    return problems
+
+
+def preview_import(
+    text: str, fmt: str, course: Course, *, default_section: str | None = None
+) -> ImportPreview:
+    """Parse ``text`` and check it against ``course``; writes nothing.
+
+    Questions that name no section get ``default_section`` (default: the course's first section);
+    a ``default_section`` that is not a section of the course raises ``ValueError``.
+    """
+    sections = course_sections(course)
+    if default_section is None:
+        default_section = sections[0] if sections else None
+    elif default_section not in sections:
+        raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
+    result = parse(text, fmt)
+    preview = ImportPreview(course=course, fmt=fmt, result=result, default_section=default_section)
+    problems = list(result.problems)
+    if result.course is not None and result.course != course.slug:
+        problems.append(
+            Problem(
+                result.course_line,
+                f"this is the bank of course {result.course!r}, not {course.slug!r}",
+            )
+        )
+    for question in result.questions:
+        if "section" not in question.data:
+            if default_section is None:
+                problems.append(
+                    Problem(question.line, "no section given, and the course has none to assign")
+                )
+                continue
+            question.data = canonical({**question.data, "section": default_section})
+            question.section_assigned = True
+    bank = _bank(course)
+    problems += _course_problems(course, result.questions, bank)
+    existing = {q.key: q for q in bank.questions} if bank else {}
+    for question in result.questions:
+        if question.key and isinstance(question.data.get("difficulty"), int):
+            preview.actions[question.key] = _action(existing.get(question.key), question.data)
+    if not result.questions and not problems:
+        problems.append(Problem(1, "the file holds no question that can be imported"))
+    preview.problems = sorted(set(problems))
+    return preview
+
+
+def _as_parsed(questions: Sequence[ParsedQuestion | Mapping[str, Any]]) -> list[ParsedQuestion]:
+    """Plain dicts are accepted too; their "line" is their position in the list."""
+    return [
+        q if isinstance(q, ParsedQuestion) else ParsedQuestion(data=canonical(dict(q)), line=n)
+        for n, q in enumerate(questions, 1)
+    ]
+
+
+def _check(course: Course, items: list[ParsedQuestion], bank: QuestionBank | None) -> list[Problem]:
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for item in items:
+        problems += rule_problems(item)
+        if "section" not in item.data:
+            problems.append(Problem(item.line, f"{item.key}: section is required"))
+        if item.key in first:
+            problems.append(
+                Problem(item.line, f"duplicate id {item.key} (first at line {first[item.key]})")
+            )
+        first.setdefault(item.key, item.line)
+    return problems + _course_problems(course, items, bank)
+
+
+def import_questions(
+    course: Course,
+    questions: Sequence[ParsedQuestion | Mapping[str, Any]],
+    actor: Staff | None,
+    *,
+    fmt: str = "",
+    filename: str = "",
+) -> ImportReport:
+    """Write ``questions`` into the course's bank in one transaction: all of them, or none.
+
+    A new id creates a question; an id already in the bank (browser-authored or imported before)
+    gets a new version when its content changed, so past attempts keep what learners saw. Raises
+    ``ImportRejected`` (nothing written) when any question is invalid or owned by the bank file.
+    """
+    items = _as_parsed(questions)
+    report = ImportReport()
+    actor_id = actor.id if actor is not None else None
+    try:
+        bank = _bank(course)
+        problems = _check(course, items, bank)
+        if not items:
+            problems.append(Problem(1, "there are no questions to import"))
+        if problems:
+            raise ImportRejected(problems)
+        if bank is None:
+            bank = QuestionBank(course_id=course.id)
+            session.add(bank)
+            session.flush()
+        existing = {q.key: q for q in bank.questions}
+        for item in items:
+            data = item.data
+            key = data["id"]
+            question = existing.get(key)
+            action = _action(question, data)
+            if action == UNCHANGED:
+                report.unchanged.append(key)
+                continue
+            if question is None:
+                question = Question(bank=bank, key=key, current_version=0, origin="import")
+                session.add(question)
+                report.created.append(key)
+            else:
+                report.updated.append(key)
+            lesson_slug, anchor = SECTION_RE.match(data["section"]).groups()
+            question.type = data["type"]
+            question.difficulty = data["difficulty"]
+            question.lesson_slug = lesson_slug
+            question.anchor = anchor
+            question.origin = "import"
+            question.retired_at = None
+            version_data = _version_data(data)
+            content_hash = _content_hash(version_data)
+            if not question.versions or question.versions[-1].content_hash != content_hash:
+                # A new version, never an edit: attempts keep pointing at what the learner saw.
+                question.current_version += 1
+                question.versions.append(
+                    QuestionVersion(
+                        version=question.current_version,
+                        data=version_data,
+                        content_hash=content_hash,
+                        created_by_id=actor_id,
+                    )
+                )
+        record(
+            "questions.import",
+            actor_id=actor_id,
+            target_type="course",
+            target_id=course.slug,
+            format=fmt,
+            file=filename,
+            created=report.created,
+            updated=report.updated,
+            unchanged=len(report.unchanged),
+        )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ImportRejected(
+            [
+                Problem(
+                    1,
+                    "the bank changed during the import (another import?); nothing was "
+                    "imported, please try again",
+                )
+            ]
+        ) from None
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def bank_questions(course: Course) -> list[dict[str, Any]]:
+    """The course's active questions (current versions) in the bank format, in bank order."""
+    bank = _bank(course)
+    if bank is None:
+        return []
+    active = sorted((q for q in bank.questions if q.retired_at is None), key=lambda q: q.id)
+    return [question_dict(q.key, q.difficulty, q.versions[-1].data) for q in active if q.versions]
+
+
+def export_course(course: Course, fmt: str) -> str:
+    """The course's bank as GIFT or YAML text; importing it again gives the same questions."""
+    return export(bank_questions(course), fmt, course.slug)
