@@ -263,3 +263,9 @@ def test_the_page_choice_the_learner_clicks_is_the_one_graded(app, client, make_
         assert all(r.score == 1.0 for r in graded.responses if r.position in positions)
         checked += len(positions)
     assert checked > 0
+
+
+def test_an_attempt_id_beyond_the_integer_range_is_not_found(client, make_staff):
+    login(client, make_staff())
+    assert client.get("/lms/attempts/99999999999999999999").status_code == 404
+    assert client.get("/lms/attempts/99999999999999999999/result").status_code == 404

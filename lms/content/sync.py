@@ -145,6 +145,10 @@ def _sync_bank(course: Course, data: BankFile | None, report: SyncReport) -> Non
     for item in data.questions:
         question = questions.get(item.key)
         content_hash = item.content_hash
+        if question is not None and question.origin != "file":
+            # Edited, retired or restored in the browser, or imported: the browser's version wins.
+            report.unchanged += 1
+            continue
         if question is None:
             question = Question(bank=bank, key=item.key, current_version=0)
             session.add(question)
@@ -163,7 +167,6 @@ def _sync_bank(course: Course, data: BankFile | None, report: SyncReport) -> Non
         question.lesson_slug = item.lesson_slug
         question.anchor = item.anchor
         question.retired_at = None
-        question.origin = "file"
         if not question.versions or question.versions[-1].content_hash != content_hash:
             # A new version, never an edit: attempts keep pointing at what the learner saw.
             question.current_version += 1

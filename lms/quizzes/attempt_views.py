@@ -42,7 +42,7 @@ def start(slug: str):
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<lms_id:attempt_id>")
 @requires(*LEARNERS)
 def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -65,7 +65,7 @@ def attempt(attempt_id: int):
     )
 
 
-@bp.post("/attempts/<int:attempt_id>/save")
+@bp.post("/attempts/<lms_id:attempt_id>/save")
 @requires(*LEARNERS)
 def save(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -81,7 +81,7 @@ def save(attempt_id: int):
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
-@bp.post("/attempts/<int:attempt_id>/submit")
+@bp.post("/attempts/<lms_id:attempt_id>/submit")
 @requires(*LEARNERS)
 def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -93,7 +93,7 @@ def submit(attempt_id: int):
     return redirect(url_for(".result", attempt_id=attempt.id))
 
 
-@bp.get("/attempts/<int:attempt_id>/result")
+@bp.get("/attempts/<lms_id:attempt_id>/result")
 @requires(*LEARNERS)
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)

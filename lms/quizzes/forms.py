@@ -1,0 +1,470 @@
+"""Trainer forms: one question form per type, and the course's quiz settings.
+
+The forms only collect input. Whether a question is valid is decided by
+``bank_file.question_problems`` (plus the course checks in ``authoring.question_check``); a form turns
+its fields into a bank-format question (:meth:`QuestionForm.question`) and shows the problems that
+come back next to the fields they concern (:meth:`QuestionForm.show_problems`), in Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from lms.quizzes.bank_file import PARTIAL_CREDIT
+
+TYPE_LABELS = {
+    "single": "单选题",
+    "multiple": "多选题",
+    "truefalse": "判断题",
+    "ordering": "排序题",
+    "matching": "匹配题",
+    "short": "简答题",
+    "scenario": "情景题",
+}
+DIFFICULTY_CHOICES = [
+    SelectChoice(1, "1 简单"),
+    SelectChoice(2, "2 中等"),
+    SelectChoice(3, "3 较难"),
+]
+PARTIAL_CREDIT_LABELS = {"proportional": "按比例给分", "all_or_nothing": "全对才得分"}
+GRADE_CHOICES = [
+    SelectChoice(100, "最佳 100%"),
+    SelectChoice(50, "可接受 50%"),
+    SelectChoice(0, "欠佳 0%"),
+]
+MAX_ROWS = 20  # a guard against absurd posts; the real limits per type are question rules
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(value: Any) -> Any:
+    """Textarea input: browsers send CRLF; store LF, without surrounding blank space."""
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ChoiceRow(Form):
+    text = StringField("选项", filters=[_strip])
+    correct = BooleanField("正确")
+    feedback = StringField("选中时的反馈(可不填)", filters=[_strip])
+
+    def is_blank(self) -> bool:
+        return not (self.text.data or self.feedback.data or self.correct.data)
+
+    def option(self) -> dict[str, Any]:
+        option: dict[str, Any] = {"text": self.text.data or ""}
+        if self.correct.data:
+            option["correct"] = True
+        if self.feedback.data:
+            option["feedback"] = self.feedback.data
+        return option
+
+
+class ReplyRow(Form):
+    text = StringField("回应", filters=[_strip])
+    grade = SelectField("评分", choices=GRADE_CHOICES, coerce=int, default=0, validate_choice=False)
+    feedback = StringField("针对此回应的反馈", filters=[_strip])
+
+    def is_blank(self) -> bool:
+        return not (self.text.data or self.feedback.data)
+
+    def option(self) -> dict[str, Any]:
+        option: dict[str, Any] = {"text": self.text.data or "", "grade": self.grade.data}
+        if self.feedback.data:
+            option["feedback"] = self.feedback.data
+        return option
+
+
+class PairRow(Form):
+    left = StringField("左侧", filters=[_strip])
+    right = StringField("右侧", filters=[_strip])
+
+    def is_blank(self) -> bool:
+        return not (self.left.data or self.right.data)
+
+
+# Problems from question_problems, in the trainer's language. The key is a regular expression
+# over the English message; a message not listed here is shown as it is.
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), m)
+    for p, m in [
+        (r"^id must be", "编号只能用小写字母、数字、- 和 _,以字母或数字开头,最长 100 个字符"),
+        (r"^difficulty must be", "难度须为 1、2 或 3"),
+        (r"^section must look like", "请选择本题考查的课节"),
+        (r"^stem is required", "请填写题干"),
+        (r"^feedback is required", "请填写解析"),
+        (r"^source needs file and quote", "出处需同时填写材料文件和原文引用"),
+        (r"^needs (\d+) to (\d+) options", "需要 {0} 到 {1} 个选项"),
+        (r"needs text$", "请填写内容"),
+        (r"^two options have the same text", "有两个选项内容相同"),
+        (r"^a single-choice question needs", "单选题必须恰好有一个正确选项"),
+        (r"^a multiple-answer question needs", "多选题至少需要两个正确选项和一个错误选项"),
+        (r"grade must be 100, 50 or 0$", "评分须为 100、50 或 0"),
+        (r"each reply needs its own feedback$", "每个回应都需要自己的反馈"),
+        (r"^a scenario needs exactly one best reply", "情景题必须恰好有一个最佳回应(100%)"),
+        (r"^answer must be true or false", "请选择“正确”或“错误”"),
+        (r"^an ordering question needs", "排序题至少需要 3 个步骤"),
+        (r"^two steps have the same text", "有两个步骤内容相同"),
+        (r"^a matching question needs", "匹配题至少需要 3 组配对"),
+        (r"needs left and right$", "左右两项都要填写"),
+        (r"^distractors must be", "干扰项须为文字"),
+        (r"^left items and right items", "左侧各项不能重复,右侧各项(含干扰项)也不能重复"),
+        (r"^a short-answer question needs", "简答题至少需要一个可接受的答案"),
+    ]
+]
+# "option 2 needs text", "reply 3: …", "pair 1 needs …": the row a problem is about (1-based).
+_ROW = re.compile(r"^(?:option|reply|pair) (\d+)\b")
+
+
+def translate(message: str) -> str:
+    for pattern, text in _MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return text.format(*match.groups())
+    return message
+
+
+def _add_error(field: Any, message: str) -> None:
+    if message not in field.errors:
+        field.errors = [*field.errors, message]
+
+
+class QuestionForm(FlaskForm):
+    """Fields every question has; a subclass per type adds its own and says how to read them."""
+
+    qtype: ClassVar[str]
+
+    key = StringField(
+        "编号",
+        filters=[_strip],
+        description="可不填:留空时自动编号。保存后不能再改,也不要重复使用已停用题目的编号。",
+    )
+    difficulty = SelectField(
+        "难度", choices=DIFFICULTY_CHOICES, coerce=int, default=1, validate_choice=False
+    )
+    section = SelectField("考查课节", validate_choice=False)
+    stem = TextAreaField("题干", filters=[_text])
+    feedback = TextAreaField("解析(交卷后向学员显示)", filters=[_text])
+    source_file = StringField("出处:材料文件(可不填)", filters=[_strip])
+    source_quote = StringField("出处:材料原文引用", filters=[_strip])
+    base_version = HiddenField()
+    more = SubmitField("再加一行")
+    submit = SubmitField("保存")
+
+    # ----- reading the fields -------------------------------------------------------------------
+
+    def question(self, key: str) -> dict[str, Any]:
+        """The question in the bank-file format (with ``id`` and ``difficulty``)."""
+        q: dict[str, Any] = {
+            "id": key,
+            "type": self.qtype,
+            "difficulty": self.difficulty.data,
+            "section": self.section.data or "",
+            "stem": self.stem.data or "",
+        }
+        q.update(self.type_fields())
+        q["feedback"] = self.feedback.data or ""
+        if self.source_file.data or self.source_quote.data:
+            q["source"] = {
+                "file": self.source_file.data or "",
+                "quote": self.source_quote.data or "",
+            }
+        return q
+
+    def type_fields(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def initial(cls, q: dict[str, Any], difficulty: int) -> dict[str, Any]:
+        """Form data for a stored question, to pre-fill the edit page."""
+        source = q.get("source") or {}
+        return {
+            "difficulty": difficulty,
+            "section": q.get("section", ""),
+            "stem": q.get("stem", ""),
+            "feedback": q.get("feedback", ""),
+            "source_file": source.get("file", ""),
+            "source_quote": source.get("quote", ""),
+        } | cls.initial_type_fields(q)
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ----- rows ---------------------------------------------------------------------------------
+
+    def row_lists(self) -> list[FieldList]:
+        return []
+
+    def kept_rows(self, rows: FieldList) -> list[int]:
+        """Indices of the rows that hold something; blank rows are spare lines, not items."""
+        return [i for i, entry in enumerate(rows.entries) if not entry.form.is_blank()]
+
+    def add_rows(self, extra: int = 1) -> None:
+        for rows in self.row_lists():
+            for _ in range(extra):
+                if len(rows.entries) < MAX_ROWS:
+                    rows.append_entry()
+
+    def pad_rows(self, spare: int = 1, least: int = 4) -> None:
+        """Show at least ``least`` rows and ``spare`` empty ones, so there is room to add items."""
+        for rows in self.row_lists():
+            while len(rows.entries) < MAX_ROWS and (
+                len(rows.entries) < least
+                or sum(1 for e in rows.entries if e.form.is_blank()) < spare
+            ):
+                rows.append_entry()
+
+    # ----- problems -----------------------------------------------------------------------------
+
+    def show_problems(self, problems: Iterable[tuple[str, str]]) -> None:
+        """Attach each ``(field, problem)`` to the input it is about."""
+        for name, message in problems:
+            text = translate(message)
+            if name == "id":
+                _add_error(self.key, text)
+            elif name == "source":
+                for field in (self.source_file, self.source_quote):
+                    if not field.data:
+                        _add_error(field, text)
+                if self.source_file.data and self.source_quote.data:
+                    _add_error(self.source_quote, text)
+            elif name == "base_version":
+                _add_error(self.submit, text)
+            elif not self.show_row_problem(name, message, text):
+                _add_error(self._fields.get(name, self.submit), text)
+
+    def show_row_problem(self, name: str, message: str, text: str) -> bool:
+        return False
+
+    @property
+    def has_problems(self) -> bool:
+        return any(_field_errors(field) for field in self)
+
+
+def _field_errors(field: Any) -> bool:
+    if isinstance(field, FieldList):
+        return bool(field.errors) or any(
+            _field_errors(sub) for entry in field.entries for sub in entry.form
+        )
+    return bool(field.errors)
+
+
+class _OptionsForm(QuestionForm):
+    """single, multiple and scenario: a list of option rows."""
+
+    options: FieldList
+
+    def row_lists(self) -> list[FieldList]:
+        return [self.options]
+
+    def type_fields(self) -> dict[str, Any]:
+        rows = self.options.entries
+        return {"options": [rows[i].form.option() for i in self.kept_rows(self.options)]}
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        return {"options": [dict(o) for o in q.get("options", [])]}
+
+    def show_row_problem(self, name: str, message: str, text: str) -> bool:
+        match = _ROW.match(message)
+        if name != "options":
+            return False
+        if not match:
+            _add_error(self.options, text)
+            return True
+        kept = self.kept_rows(self.options)
+        number = int(match.group(1))
+        if not 1 <= number <= len(kept):
+            _add_error(self.options, text)
+            return True
+        row = self.options.entries[kept[number - 1]].form
+        if "feedback" in message:
+            _add_error(row.feedback, text)
+        elif "grade" in message and hasattr(row, "grade"):
+            _add_error(row.grade, text)
+        else:
+            _add_error(row.text, text)
+        return True
+
+
+class SingleForm(_OptionsForm):
+    qtype = "single"
+    options = FieldList(FormField(ChoiceRow), label="选项", min_entries=4, max_entries=MAX_ROWS)
+
+
+class MultipleForm(_OptionsForm):
+    qtype = "multiple"
+    options = FieldList(FormField(ChoiceRow), label="选项", min_entries=4, max_entries=MAX_ROWS)
+
+
+class ScenarioForm(_OptionsForm):
+    qtype = "scenario"
+    options = FieldList(FormField(ReplyRow), label="回应", min_entries=3, max_entries=MAX_ROWS)
+
+
+class TrueFalseForm(QuestionForm):
+    qtype = "truefalse"
+    answer = RadioField(
+        "答案",
+        choices=[SelectChoice("true", "正确"), SelectChoice("false", "错误")],
+        validate_choice=False,
+    )
+
+    def type_fields(self) -> dict[str, Any]:
+        return {"answer": {"true": True, "false": False}.get(self.answer.data or "")}
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        answer = q.get("answer")
+        return {"answer": "true" if answer is True else "false" if answer is False else None}
+
+
+class OrderingForm(QuestionForm):
+    qtype = "ordering"
+    steps = TextAreaField("步骤(每行一步,按正确顺序填写;学员看到的顺序是打乱的)", filters=[_text])
+
+    def type_fields(self) -> dict[str, Any]:
+        return {"steps": _lines(self.steps.data)}
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        return {"steps": "\n".join(q.get("steps", []))}
+
+
+class ShortForm(QuestionForm):
+    qtype = "short"
+    accepted = TextAreaField(
+        "可接受的答案(每行一个;全角半角、首尾标点和大小写不影响判分)", filters=[_text]
+    )
+
+    def type_fields(self) -> dict[str, Any]:
+        return {"accepted": _lines(self.accepted.data)}
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        return {"accepted": "\n".join(q.get("accepted", []))}
+
+
+class MatchingForm(QuestionForm):
+    qtype = "matching"
+    pairs = FieldList(FormField(PairRow), label="配对", min_entries=4, max_entries=MAX_ROWS)
+    distractors = TextAreaField("干扰项(可不填;每行一个,混在右侧供选择)", filters=[_text])
+
+    def row_lists(self) -> list[FieldList]:
+        return [self.pairs]
+
+    def type_fields(self) -> dict[str, Any]:
+        rows = self.pairs.entries
+        fields: dict[str, Any] = {
+            "pairs": [
+                {"left": rows[i].form.left.data or "", "right": rows[i].form.right.data or ""}
+                for i in self.kept_rows(self.pairs)
+            ]
+        }
+        distractors = _lines(self.distractors.data)
+        if distractors:
+            fields["distractors"] = distractors
+        return fields
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "pairs": [dict(p) for p in q.get("pairs", [])],
+            "distractors": "\n".join(q.get("distractors", [])),
+        }
+
+    def show_row_problem(self, name: str, message: str, text: str) -> bool:
+        if name != "pairs":
+            return False
+        match = _ROW.match(message)
+        kept = self.kept_rows(self.pairs)
+        if match and 1 <= int(match.group(1)) <= len(kept):
+            row = self.pairs.entries[kept[int(match.group(1)) - 1]].form
+            for field in (row.left, row.right):
+                if not field.data:
+                    _add_error(field, text)
+        else:
+            _add_error(self.pairs, text)
+        return True
+
+
+QUESTION_FORMS: dict[str, type[QuestionForm]] = {
+    form.qtype: form
+    for form in (
+        SingleForm,
+        MultipleForm,
+        TrueFalseForm,
+        OrderingForm,
+        MatchingForm,
+        ShortForm,
+        ScenarioForm,
+    )
+}
+
+
+class QuizSettingsForm(FlaskForm):
+    """Ranges are the ones course.yaml accepts (``courses.content_files``)."""
+
+    questions_per_attempt = IntegerField(
+        "每次抽题数",
+        validators=[InputRequired("请填写数字"), NumberRange(1, 500, "须在 1 到 500 之间")],
+    )
+    pass_mark = IntegerField(
+        "及格线(%)",
+        validators=[InputRequired("请填写数字"), NumberRange(1, 100, "须在 1 到 100 之间")],
+    )
+    time_limit_minutes = IntegerField(
+        "限时(分钟,0 = 不限时)",
+        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+    )
+    max_attempts = IntegerField(
+        "最多测验次数(0 = 不限)",
+        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+    )
+    cooldown_minutes = IntegerField(
+        "两次测验的间隔(分钟)",
+        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+    )
+    partial_credit = SelectField(
+        "多选、排序、匹配题的部分得分",
+        choices=[SelectChoice(mode, PARTIAL_CREDIT_LABELS[mode]) for mode in PARTIAL_CREDIT],
+    )
+    submit = SubmitField("保存")
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name).data for name in QUIZ_SETTING_NAMES}
+
+
+QUIZ_SETTING_NAMES = (
+    "questions_per_attempt",
+    "pass_mark",
+    "time_limit_minutes",
+    "max_attempts",
+    "cooldown_minutes",
+    "partial_credit",
+)
