@@ -76,8 +76,13 @@ def current_staff() -> Staff | None:
 
 
 def _resolve() -> Staff | None:
+    from lms.api.tokens import bearer_token, staff_for_token
+
     adapter: UserAdapter | None = current_app.extensions["lms"].user_adapter
-    if adapter is not None:
+    token = bearer_token()  # API requests only; a Bearer header decides alone, session or not
+    if token is not None:
+        staff = staff_for_token(token)
+    elif adapter is not None:
         identity = adapter()
         staff = staff_from_identity(identity) if identity is not None else None
     else:
