@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Staff
+from lms.certificates.issue import issue_for_attempt
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.quizzes import grading
@@ -180,5 +181,6 @@ def submit(attempt: Attempt) -> Attempt:
     attempt.passed = attempt.score >= course.pass_mark
     attempt.graded_at = utcnow()
     session.commit()
+    issue_for_attempt(attempt)  # a pass earns its certificate; a refusal never undoes the grade
     session.refresh(attempt)
     return attempt
