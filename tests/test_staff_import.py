@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ BAD = (
     "employee_no,name,department,position,hire_date,email,manager_no,active\n"
     "N001,陈静,门诊部,导医,2026-09-01,,,\n"
     ",无工号,门诊部,导医,2026-09-01,,,\n"
-    "N003,王明,门诊部,导医,2026/09/01,,,\n"
+    "N003,王明,门诊部,导医,01/09/2026,,,\n"
     "N004,赵丽,门诊部,导医,,not-an-email,,maybe\n"
     "N001,重复,门诊部,导医,,,,\n"
 ).encode()
@@ -35,7 +36,7 @@ def test_parse_reports_every_bad_row_with_line_and_column():
     result = parse_staff_csv(BAD)
     assert result.errors == [
         "line 3: employee_no: is empty",
-        "line 4: hire_date: '2026/09/01' is not a date like 2026-03-01",
+        "line 4: hire_date: '01/09/2026' is not a date like 2026-03-01",
         "line 5: email: 'not-an-email' is not an email address",
         "line 5: active: 'maybe' is not yes/no",
         "line 6: employee_no: N001 already appears on line 2",
@@ -44,7 +45,8 @@ def test_parse_reports_every_bad_row_with_line_and_column():
 
 def test_parse_rejects_a_bad_header():
     assert parse_staff_csv(b"number,fullname\n1,x\n").errors == [
-        "line 1: header: missing column(s) employee_no, name"
+        "line 1: header: missing column(s) employee_no, name",
+        "line 1: header: unknown column(s) number, fullname",
     ]
 
 
@@ -112,6 +114,13 @@ def test_web_import_shows_errors_and_writes_nothing(app, client, make_staff):
         data={"file": (BytesIO(GOOD), "staff.csv")},
         content_type="multipart/form-data",
     )
+    assert response.status_code == 200 and "导入预览" in response.get_data(as_text=True)
+    with app.app_context():
+        assert "N001" not in staff_numbers()  # a preview writes nothing
+    payload = re.search(
+        r'name="payload" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+    )
+    response = client.post("/lms/staff/import/confirm", data={"payload": payload.group(1)})
     assert response.status_code == 302
     with app.app_context():
         assert {"N001", "N002"} <= set(staff_numbers())

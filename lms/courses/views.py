@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from lms.auth.access import LEARNERS, requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
+from lms.plan.reports import person_plan
 from lms.quizzes.attempts import attempts_of
 
 bp = Blueprint("lms_courses", __name__)
@@ -19,7 +20,8 @@ def dashboard():
     staff = current_staff()
     courses = catalog.active_courses()
     progress = catalog.course_progress(staff, courses)
-    return render_template("lms/dashboard.html", courses=courses, progress=progress)
+    plan = person_plan(staff)
+    return render_template("lms/dashboard.html", courses=courses, progress=progress, plan=plan)
 
 
 @bp.get("/courses/<slug>/")

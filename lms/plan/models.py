@@ -1,13 +1,29 @@
-"""Training-plan requirements: which audience must pass which course, by when, how often."""
+"""Training-plan requirements and the records HR and trainers add to them.
+
+Requirements are edited in place (statuses are computed from them on every read, so a change
+recomputes) but never deleted: retiring one hides it from plans and keeps everything recorded
+against it. Exemptions, extensions, sign-offs and sent reminders are append-only rows: a new
+extension is a new row, a lifted exemption keeps its row with the date it was lifted.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, utcnow
+
+# The practical checklist offered when a requirement asks for a trainer's sign-off.
+DEFAULT_CHECKLIST = [
+    "主动问候,称呼得体",
+    "站姿、坐姿端正",
+    "八齿微笑",
+    "起身接待、应答",
+    "未使用服务禁语",
+]
 
 
 class Requirement(Base):
@@ -25,3 +41,84 @@ class Requirement(Base):
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+    # The day the requirement starts to apply: nobody is due before it plus the onboarding days.
+    starts_on: Mapped[date | None]
+    # Certified only when a trainer has also signed off this practical checklist.
+    needs_signoff: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    checklist: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    updated_at: Mapped[datetime | None]
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+    retired_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+
+
+class Exemption(Base):
+    """HR exempts one person from one requirement; lifting it keeps the row."""
+
+    __tablename__ = "lms_plan_exemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), index=True)
+    requirement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lms_plan_requirements.id"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+    revoked_on: Mapped[date | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+
+
+class Extension(Base):
+    """A new due date for one person and requirement; the latest row of the cycle applies."""
+
+    __tablename__ = "lms_plan_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), index=True)
+    requirement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lms_plan_requirements.id"), index=True
+    )
+    due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    granted_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+
+
+class Signoff(Base):
+    """A trainer's observation of the practical checklist: every item ticked means it holds."""
+
+    __tablename__ = "lms_plan_signoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), index=True)
+    requirement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lms_plan_requirements.id"), index=True
+    )
+    observed_on: Mapped[date]
+    observer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lms_staff.id"))
+    # {item: True/False} for the checklist as it stood when observed.
+    items: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    passed: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentReminder(Base):
+    """One reminder step sent for one due date; the unique key is what makes sending idempotent."""
+
+    __tablename__ = "lms_plan_reminders"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "requirement_id", "due_on", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), index=True)
+    requirement_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_plan_requirements.id"))
+    due_on: Mapped[date]
+    kind: Mapped[str] = mapped_column(sa.String(32))  # "before-30" … "before-0", "late-1", …
+    sent_on: Mapped[date]  # the as-of date of the run that sent it
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    email: Mapped[str] = mapped_column(sa.String(255), default="")
+    manager_email: Mapped[str | None] = mapped_column(sa.String(255))

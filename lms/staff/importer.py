@@ -1,28 +1,61 @@
-"""Staff import from CSV: every row validated first, then all rows written in one transaction."""
+"""Staff import from CSV or XLSX: every row validated first, then all rows written in one transaction.
+
+Files come from HR offices, which means Excel: an ``.xlsx`` workbook (first sheet, first row the
+header), a "CSV UTF-8" file, or a plain "CSV" saved by Chinese Excel, which is GBK-encoded. GBK
+(read as its superset GB18030) is decoded transparently and the preview says so; anything that is
+neither is refused with one clear line. Headers may be the English column names or their Chinese
+equivalents (工号, 姓名, …). Every problem is reported as ``line N: column: problem`` (N is the
+spreadsheet row), and by default a single bad row means nothing is written.
+
+An update only touches the columns the file has, so a file without a ``department`` column leaves
+departments alone; each changed field is kept in the staff history (``lms_staff_changes``).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
 from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
 from lms.db import session
+from lms.staff.models import StaffChange
 
 COLUMNS = (
     "employee_no", "name", "department", "position", "hire_date", "email", "manager_no", "active",
     "roles",
 )  # fmt: skip
 REQUIRED = ("employee_no", "name")
+ALIASES = {
+    "工号": "employee_no", "员工编号": "employee_no", "员工号": "employee_no",
+    "姓名": "name", "名字": "name",
+    "部门": "department", "科室": "department",
+    "岗位": "position", "职位": "position",
+    "入职日期": "hire_date", "入职时间": "hire_date",
+    "邮箱": "email", "电子邮箱": "email", "邮件": "email",
+    "上级工号": "manager_no", "直属上级工号": "manager_no", "经理工号": "manager_no",
+    "在职": "active", "是否在职": "active", "状态": "active",
+    "角色": "roles",
+}  # fmt: skip
+LIMITS = {"name": 200, "department": 200, "position": 200, "email": 255}
 EMPLOYEE_NO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Year first only: 2026-03-01, 2026/3/1, 2026.3.1, 2026年3月1日. 03/01/2026 is ambiguous: refused.
+DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 TRUE = {"1", "true", "yes", "y", "是", "在职"}
-FALSE = {"0", "false", "no", "n", "否", "离职"}
+FALSE = {"0", "false", "no", "n", "否", "离职", "停用"}
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+GBK_NOTE = (
+    "文件按 GBK/GB18030 编码读取(中文版 Excel 另存为“CSV”的编码),请在预览中核对姓名是否正确。"
+)
 
 
 @dataclass
@@ -35,65 +68,191 @@ class StaffRow:
     hire_date: date | None
     email: str | None
     manager_no: str | None
-    active: bool
+    active: bool | None  # None: the file does not say (new staff start active)
     roles: frozenset[str] | None
+    present: frozenset[str] = frozenset(COLUMNS)
 
 
 @dataclass
 class ImportResult:
     rows: list[StaffRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # worth a look, but not blocking
+    fatal: bool = False  # the file as a whole is unreadable: --skip-bad cannot help
     created: int = 0
-    updated: int = 0
+    updated: int = 0  # rows matching an existing record, changed or not
+    unchanged: int = 0  # of those, the ones with nothing to change
     skipped: int = 0
 
 
-def parse_staff_csv(data: bytes) -> ImportResult:
+class FileUnreadable(ValueError):
+    """The whole file is unusable; the message is a ``line 1: …`` error."""
+
+
+def _cell(value: Any) -> str:
+    """An XLSX cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # style warnings about files from other programs
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise FileUnreadable(
+            f"line 1: file: the workbook cannot be read ({type(exc).__name__}); "
+            "save it again as .xlsx or as CSV UTF-8"
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        return [
+            (n, [_cell(v) for v in values])
+            for n, values in enumerate(sheet.iter_rows(values_only=True), 1)
+        ]
+    finally:
+        book.close()
+
+
+def decode_csv(data: bytes) -> tuple[str, str | None]:
+    """(text, note): UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030 from Excel."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig"), None
+        except UnicodeDecodeError:
+            try:
+                return data.decode("gb18030"), GBK_NOTE
+            except UnicodeDecodeError:
+                pass
+    raise FileUnreadable(
+        "line 1: file: the file is neither UTF-8 nor GBK text; "
+        "in Excel choose Save As → “CSV UTF-8(逗号分隔)” or “Excel 工作簿(.xlsx)”"
+    )
+
+
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for values in reader:
+            rows.append((reader.line_num, [v.strip() for v in values]))
+    except csv.Error as exc:
+        raise FileUnreadable(f"line {reader.line_num}: row: {exc}") from None
+    return rows
+
+
+def read_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """The file's rows as (line number, cells), whatever its kind, and notes about how it was read."""
+    if data.startswith(XLSX_MAGIC):
+        return _xlsx_rows(data), []
+    if data.startswith(XLS_MAGIC):
+        raise FileUnreadable(
+            "line 1: file: this is an old Excel .xls workbook; save it as .xlsx or as CSV UTF-8"
+        )
+    text, note = decode_csv(data)
+    return _csv_rows(text), [note] if note else []
+
+
+def _header(cells: list[str]) -> list[str]:
+    out = []
+    for cell in cells:
+        name = cell.strip().lstrip("\ufeff")
+        out.append(ALIASES.get(name, name.lower() if name.isascii() else name))
+    return out
+
+
+def parse_staff_file(data: bytes) -> ImportResult:
     """Validate every row; problems come back as ``line N: column: problem``."""
     result = ImportResult()
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result.errors.append("line 1: the file is not UTF-8 text (save it as CSV UTF-8)")
+        rows, result.notes = read_rows(data)
+    except FileUnreadable as exc:
+        result.errors.append(str(exc))
+        result.fatal = True
         return result
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    while rows and not any(rows[0][1]):
+        rows.pop(0)
+    if not rows:
+        result.errors.append("line 1: header: the file is empty")
+        result.fatal = True
+        return result
+    header_line, header_cells = rows[0]
+    header = _header(header_cells)
+    while header and not header[-1]:
+        header.pop()  # Excel often leaves empty trailing columns
     missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        result.errors.append(f"line 1: header: missing column(s) {', '.join(missing)}")
+    unknown = [h or "(empty)" for h in header if h not in COLUMNS]
+    doubled = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
+    for problem, names in (
+        ("missing column(s)", missing),
+        ("unknown column(s)", unknown),
+        ("repeated column(s)", doubled),
+    ):
+        if names:
+            result.errors.append(f"line {header_line}: header: {problem} {', '.join(names)}")
+    if result.errors:
+        result.fatal = True
         return result
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        result.errors.append(f"line 1: header: unknown column(s) {', '.join(unknown)}")
-        return result
-    reader.fieldnames = header
+    present = frozenset(header)
     seen: dict[str, int] = {}
-    try:
-        for raw in reader:
-            line = reader.line_num
-            if None in raw:
-                result.errors.append(f"line {line}: row: more fields than the header has")
-                continue
-            row = {k: (v or "").strip() for k, v in raw.items()}
-            if not any(row.values()):
-                continue
-            parsed = _parse_row(line, row, result.errors)
-            if parsed is None:
-                continue
-            if parsed.employee_no in seen:
-                result.errors.append(
-                    f"line {line}: employee_no: {parsed.employee_no} "
-                    f"already appears on line {seen[parsed.employee_no]}"
-                )
-                continue
-            seen[parsed.employee_no] = line
-            result.rows.append(parsed)
-    except csv.Error as exc:
-        result.errors.append(f"line {reader.line_num}: row: {exc}")
+    for line, cells in rows[1:]:
+        extra = cells[len(header) :]
+        if any(extra):
+            result.errors.append(f"line {line}: row: more fields than the header has")
+            continue
+        row = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
+        if not any(row.values()):
+            continue
+        parsed = _parse_row(line, row, present, result.errors)
+        if parsed is None:
+            continue
+        if parsed.employee_no in seen:
+            result.errors.append(
+                f"line {line}: employee_no: {parsed.employee_no} "
+                f"already appears on line {seen[parsed.employee_no]}"
+            )
+            continue
+        seen[parsed.employee_no] = line
+        result.rows.append(parsed)
     return result
 
 
-def _parse_row(line: int, row: dict[str, str], errors: list[str]) -> StaffRow | None:
+# The old name, kept for callers and tests written before XLSX support.
+parse_staff_csv = parse_staff_file
+
+
+def parse_date(text: str) -> date | None:
+    match = DATE_RE.match(text)
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def _parse_row(
+    line: int, row: dict[str, str], present: frozenset[str], errors: list[str]
+) -> StaffRow | None:
     count = len(errors)
 
     def fail(column: str, problem: str) -> None:
@@ -107,18 +266,23 @@ def _parse_row(line: int, row: dict[str, str], errors: list[str]) -> StaffRow | 
     name = row.get("name", "")
     if not name:
         fail("name", "is empty")
-    elif len(name) > 200:
-        fail("name", "is longer than 200 characters")
+    for column, limit in LIMITS.items():
+        if len(row.get(column, "")) > limit:
+            fail(column, f"is longer than {limit} characters")
     hire_date = None
     if row.get("hire_date"):
-        try:
-            hire_date = date.fromisoformat(row["hire_date"])
-        except ValueError:
+        hire_date = parse_date(row["hire_date"])
+        if hire_date is None:
             fail("hire_date", f"{row['hire_date']!r} is not a date like 2026-03-01")
     email = row.get("email") or None
     if email and not EMAIL_RE.match(email):
         fail("email", f"{email!r} is not an email address")
-    active = True
+    manager_no = row.get("manager_no") or None
+    if manager_no and not EMPLOYEE_NO_RE.match(manager_no):
+        fail("manager_no", f"{manager_no!r} is not an employee number")
+    elif manager_no and manager_no == employee_no:
+        fail("manager_no", "a person cannot be their own manager")
+    active = None
     if row.get("active"):
         value = row["active"].lower()
         if value not in TRUE | FALSE:
@@ -126,7 +290,7 @@ def _parse_row(line: int, row: dict[str, str], errors: list[str]) -> StaffRow | 
         active = value in TRUE
     roles = None
     if row.get("roles"):
-        roles = frozenset(r.strip() for r in re.split(r"[;,|\s]+", row["roles"]) if r.strip())
+        roles = frozenset(r.strip() for r in re.split(r"[;,|\s、,]+", row["roles"]) if r.strip())
         if not roles <= set(ROLES):
             fail("roles", f"unknown role(s) {', '.join(sorted(roles - set(ROLES)))}")
     if len(errors) != count:
@@ -139,51 +303,134 @@ def _parse_row(line: int, row: dict[str, str], errors: list[str]) -> StaffRow | 
         position=row.get("position") or None,
         hire_date=hire_date,
         email=email,
-        manager_no=row.get("manager_no") or None,
+        manager_no=manager_no,
         active=active,
         roles=roles,
+        present=present,
     )
+
+
+FIELDS = ("name", "department", "position", "hire_date", "email", "manager_no", "active")
+
+
+@dataclass
+class PlannedRow:
+    row: StaffRow
+    action: str  # create | update | unchanged
+    changes: dict[str, tuple[Any, Any]]
+    staff: Staff | None = None
+
+
+def _wanted(row: StaffRow, staff: Staff | None) -> dict[str, Any]:
+    """The values the row sets: only the file's columns for an update; an empty active is "keep"."""
+    values = {}
+    for name in FIELDS:
+        if staff is not None and name not in row.present:
+            continue
+        value = getattr(row, name)
+        if name == "active" and value is None:
+            if staff is not None:
+                continue
+            value = True
+        values[name] = value
+    return values
+
+
+def plan_import(result: ImportResult) -> list[PlannedRow]:
+    """What importing would do to each good row (one query), for the preview."""
+    existing = _existing([r.employee_no for r in result.rows])
+    planned = []
+    for row in result.rows:
+        staff = existing.get(row.employee_no)
+        wanted = _wanted(row, staff)
+        if staff is None:
+            planned.append(PlannedRow(row, "create", {k: (None, v) for k, v in wanted.items()}))
+            continue
+        changes = {k: (getattr(staff, k), v) for k, v in wanted.items() if getattr(staff, k) != v}
+        if row.roles is not None and set(row.roles) != set(staff.roles):
+            changes["roles"] = (sorted(staff.roles), sorted(row.roles))
+        planned.append(PlannedRow(row, "update" if changes else "unchanged", changes, staff))
+    known = set(existing) | {r.employee_no for r in result.rows}
+    if result.rows:
+        managers = {r.manager_no for r in result.rows if r.manager_no} - known
+        found = set(
+            session.scalars(sa.select(Staff.employee_no).where(Staff.employee_no.in_(managers)))
+        )
+        for row in result.rows:
+            if row.manager_no and row.manager_no in managers - found:
+                result.notes.append(
+                    f"line {row.line}: manager_no: {row.manager_no} is not a known employee number"
+                    "(提醒邮件无法抄送这位上级)"
+                )
+    return planned
+
+
+def _existing(numbers: list[str]) -> dict[str, Staff]:
+    found: dict[str, Staff] = {}
+    for start in range(0, len(numbers), 500):  # keep the IN list well inside database limits
+        chunk = numbers[start : start + 500]
+        found.update(
+            (s.employee_no, s)
+            for s in session.scalars(sa.select(Staff).where(Staff.employee_no.in_(chunk)))
+        )
+    return found
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)[:255]
 
 
 def import_staff(
     data: bytes, *, skip_bad: bool = False, actor_id: int | None = None
 ) -> ImportResult:
     """Import when every row is good (or ``skip_bad``); otherwise write nothing."""
-    result = parse_staff_csv(data)
-    header_broken = any(e.startswith("line 1: header") or "UTF-8" in e for e in result.errors)
-    if result.errors and (not skip_bad or header_broken):
+    result = parse_staff_file(data)
+    if result.errors and (not skip_bad or result.fatal):
         return result
     result.skipped = len(result.errors)
     try:
-        numbers = [r.employee_no for r in result.rows]
-        existing = {
-            s.employee_no: s
-            for s in session.scalars(sa.select(Staff).where(Staff.employee_no.in_(numbers)))
-        }
-        for row in result.rows:
-            staff = existing.get(row.employee_no)
-            if staff is None:
+        for planned in plan_import(result):
+            row = planned.row
+            if planned.action == "unchanged":
+                result.updated += 1  # matched an existing record: counted as updated, …
+                result.unchanged += 1  # … of which this many needed no change
+                continue
+            if planned.action == "create":
                 staff = Staff(employee_no=row.employee_no)
                 session.add(staff)
                 staff.set_roles(row.roles or {"learner"})
                 result.created += 1
             else:
-                result.updated += 1
+                staff = planned.staff
                 if row.roles is not None:
                     staff.set_roles(row.roles)
-            staff.name = row.name
-            staff.department = row.department
-            staff.position = row.position
-            staff.hire_date = row.hire_date
-            staff.email = row.email
-            staff.manager_no = row.manager_no
-            staff.active = row.active
+                result.updated += 1
+            for name, (old, new) in planned.changes.items():
+                if name == "roles":
+                    continue
+                setattr(staff, name, new)
+                if planned.action == "update":
+                    session.add(
+                        StaffChange(
+                            staff_id=staff.id,
+                            field=name,
+                            old=_text(old),
+                            new=_text(new),
+                            changed_by_id=actor_id,
+                            source="import",
+                        )
+                    )
         record(
             "staff.import",
             actor_id=actor_id,
             target_type="staff",
             created=result.created,
             updated=result.updated,
+            unchanged=result.unchanged,
             skipped=result.skipped,
         )
         session.commit()

@@ -1,13 +1,19 @@
-"""Staff look-ups and role changes (audited)."""
+"""Staff look-ups, edits, deactivation and role changes (audited, with the record's history)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import aliased
 
 from lms.audit.log import record
 from lms.auth.models import Staff
+from lms.certificates.models import Certificate
+from lms.courses.models import Course
 from lms.db import session
+from lms.staff.models import StaffChange
 
 
 def staff_or_404(employee_no: str) -> Staff:
@@ -37,3 +43,109 @@ def change_roles(staff: Staff, roles: set[str], actor: Staff) -> None:
         after=sorted(roles),
     )
     session.commit()
+
+
+class StaffEditRefused(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+def _as_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:255]
+
+
+def _log_changes(
+    staff: Staff, changes: dict[str, tuple[object, object]], actor: Staff, reason: str
+) -> None:
+    for name, (old, new) in changes.items():
+        session.add(
+            StaffChange(
+                staff_id=staff.id,
+                field=name,
+                old=_as_text(old),
+                new=_as_text(new),
+                changed_by_id=actor.id,
+                source="web",
+                reason=reason,
+            )
+        )
+
+
+def update_staff(staff: Staff, values: dict[str, object], actor: Staff, reason: str = "") -> dict:
+    """Change the record's fields; every change is kept in its history and the audit log."""
+    manager_no = values.get("manager_no")
+    if manager_no and manager_no == staff.employee_no:
+        raise StaffEditRefused("不能把本人设为自己的上级。")
+    changes = {}
+    for name in ("name", "email", "department", "position", "hire_date", "manager_no"):
+        if name not in values:
+            continue
+        new = values[name]
+        if isinstance(new, str):
+            new = new.strip() or None
+        if name == "name" and not new:
+            raise StaffEditRefused("姓名不能为空。")
+        if getattr(staff, name) != new:
+            changes[name] = (getattr(staff, name), new)
+            setattr(staff, name, new)
+    if not changes:
+        return {}
+    _log_changes(staff, changes, actor, reason)
+    record(
+        "staff.update",
+        actor_id=actor.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        changes={k: [_as_text(a), _as_text(b)] for k, (a, b) in changes.items()},
+        reason=reason,
+    )
+    session.commit()
+    return changes
+
+
+def set_active(staff: Staff, active: bool, actor: Staff, reason: str = "") -> bool:
+    """Deactivate or reactivate; history, attempts and certificates are kept either way."""
+    if staff.active == active:
+        return False
+    if not active and staff.id == actor.id:
+        raise StaffEditRefused("不能停用自己的账号。")
+    _log_changes(staff, {"active": (staff.active, active)}, actor, reason)
+    staff.active = active
+    record(
+        "staff.activate" if active else "staff.deactivate",
+        actor_id=actor.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        reason=reason,
+    )
+    session.commit()
+    return True
+
+
+def staff_history(staff: Staff) -> list[tuple[StaffChange, Staff | None]]:
+    actor = aliased(Staff)
+    return list(
+        session.execute(
+            sa.select(StaffChange, actor)
+            .outerjoin(actor, actor.id == StaffChange.changed_by_id)
+            .where(StaffChange.staff_id == staff.id)
+            .order_by(StaffChange.changed_at.desc(), StaffChange.id.desc())
+        ).all()
+    )
+
+
+def certificates_of(staff: Staff) -> list[tuple[Certificate, Course]]:
+    """Every certificate ever issued to the person, newest first (deactivation keeps them)."""
+    return list(
+        session.execute(
+            sa.select(Certificate, Course)
+            .join(Course, Course.id == Certificate.course_id)
+            .where(Certificate.staff_id == staff.id)
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        ).all()
+    )

@@ -1,17 +1,39 @@
-"""HR pages for staff records: list, one person's record, CSV import, role changes."""
+"""HR pages for staff records: list, one person's record, import with preview, edit, deactivate."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import base64
+import binascii
+import zlib
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.staff import records
-from lms.staff.forms import ROLE_LABELS, RolesForm, StaffImportForm
-from lms.staff.importer import import_staff
+from lms.staff.forms import (
+    ROLE_LABELS,
+    RolesForm,
+    StaffActiveForm,
+    StaffEditForm,
+    StaffImportConfirmForm,
+    StaffImportForm,
+)
+from lms.staff.importer import import_staff, parse_staff_file, plan_import
 
 bp = Blueprint("lms_staff", __name__)
+PREVIEW_ROWS = 200
+FIELD_LABELS = {
+    "name": "姓名",
+    "email": "邮箱",
+    "department": "部门",
+    "position": "岗位",
+    "hire_date": "入职日期",
+    "manager_no": "上级工号",
+    "active": "在职",
+    "roles": "角色",
+}
 
 
 @bp.get("/staff/")
@@ -27,34 +49,138 @@ def staff_list():
 @bp.get("/staff/<employee_no>")
 @requires("hr", "admin", owner="employee_no")
 def staff_detail(employee_no: str):
+    from lms.plan.reports import person_plan
+
     person = records.staff_or_404(employee_no)
     courses = catalog.active_courses()
     progress = catalog.course_progress(person, courses)
+    me = current_staff()
     return render_template(
         "lms/staff/detail.html",
         person=person,
         courses=courses,
         progress=progress,
         role_labels=ROLE_LABELS,
+        plan=person_plan(person),
+        certificates=records.certificates_of(person),
+        history=records.staff_history(person) if me.has_role("hr", "admin") else [],
+        field_labels=FIELD_LABELS,
+        active_form=StaffActiveForm(),
     )
+
+
+def _pack(data: bytes) -> str:
+    return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
+
+
+def _unpack(payload: str, limit: int = 20 << 20) -> bytes | None:
+    try:
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(base64.b64decode(payload, validate=True), limit)
+    except (binascii.Error, zlib.error, ValueError):
+        return None
+    return None if inflater.unconsumed_tail else data
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
 @requires("hr", "admin")
 def staff_import():
+    """Upload → preview: nothing is written until the preview is confirmed."""
     form = StaffImportForm()
-    result = None
+    if not form.validate_on_submit():
+        status = 400 if form.errors else 200
+        return render_template("lms/staff/import.html", form=form, result=None), status
+    data = form.file.data.read()
+    result = parse_staff_file(data)
+    if result.errors and (not form.skip_bad.data or result.fatal):
+        flash("名单有错误,未导入任何记录。请修正后重新上传。", "error")
+        return render_template("lms/staff/import.html", form=form, result=result), 400
+    planned = plan_import(result)
+    confirm = StaffImportConfirmForm(
+        payload=_pack(data),
+        filename=form.file.data.filename,
+        skip_bad="1" if form.skip_bad.data else "",
+    )
+    return render_template(
+        "lms/staff/import_preview.html",
+        result=result,
+        planned=planned[:PREVIEW_ROWS],
+        counts={
+            a: sum(1 for p in planned if p.action == a) for a in ("create", "update", "unchanged")
+        },
+        total=len(planned),
+        confirm=confirm,
+        filename=form.file.data.filename,
+        field_labels=FIELD_LABELS,
+    )
+
+
+@bp.post("/staff/import/confirm")
+@requires("hr", "admin")
+def staff_import_confirm():
+    form = StaffImportConfirmForm()
+    data = _unpack(form.payload.data or "") if form.validate_on_submit() else None
+    if data is None:
+        flash("预览已失效,请重新上传名单。", "error")
+        return redirect(url_for(".staff_import"))
+    result = import_staff(data, skip_bad=bool(form.skip_bad.data), actor_id=current_staff().id)
+    if result.errors and not result.skipped:
+        # The file was valid at preview time; the database changed since (or the form was edited).
+        flash("名单有错误,未导入任何记录。", "error")
+        return render_template("lms/staff/import.html", form=StaffImportForm(), result=result), 400
+    flash(
+        f"已导入:新增 {result.created} 人,更新 {result.updated - result.unchanged} 人,"
+        f"无变化 {result.unchanged} 人"
+        + (f",跳过有错误的 {result.skipped} 行。" if result.skipped else "。"),
+        "success",
+    )
+    return redirect(url_for(".staff_list"))
+
+
+@bp.route("/staff/<employee_no>/edit", methods=["GET", "POST"])
+@requires("hr", "admin")
+def staff_edit(employee_no: str):
+    person = records.staff_or_404(employee_no)
+    form = StaffEditForm(obj=person)
     if form.validate_on_submit():
-        data = form.file.data.read()
-        result = import_staff(data, skip_bad=form.skip_bad.data, actor_id=current_staff().id)
-        if result.created or result.updated:
-            flash(f"已导入:新增 {result.created} 人,更新 {result.updated} 人。", "success")
-            if not result.errors:
-                return redirect(url_for(".staff_list"))
+        values = {
+            name: getattr(form, name).data
+            for name in ("name", "email", "department", "position", "hire_date", "manager_no")
+        }
+        try:
+            changes = records.update_staff(person, values, current_staff(), form.reason.data or "")
+        except records.StaffEditRefused as exc:
+            form.manager_no.errors = [*form.manager_no.errors, str(exc)]
         else:
-            flash("名单有错误,未导入任何记录。请修正后重新上传。", "error")
-    status = 400 if form.errors or (result and result.errors) else 200
-    return render_template("lms/staff/import.html", form=form, result=result), status
+            flash("已保存。" if changes else "没有改动。", "success")
+            return redirect(url_for(".staff_detail", employee_no=employee_no))
+    status = 400 if request.method == "POST" else 200
+    return render_template("lms/staff/edit.html", person=person, form=form), status
+
+
+@bp.post("/staff/<employee_no>/deactivate")
+@requires("hr", "admin")
+def staff_deactivate(employee_no: str):
+    return _set_active(employee_no, False)
+
+
+@bp.post("/staff/<employee_no>/reactivate")
+@requires("hr", "admin")
+def staff_reactivate(employee_no: str):
+    return _set_active(employee_no, True)
+
+
+def _set_active(employee_no: str, active: bool):
+    person = records.staff_or_404(employee_no)
+    form = StaffActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if records.set_active(person, active, current_staff(), form.reason.data or ""):
+            flash("已恢复在职。" if active else "已停用;学习记录与证书全部保留。", "success")
+    except records.StaffEditRefused as exc:
+        flash(str(exc), "error")
+    return redirect(url_for(".staff_detail", employee_no=employee_no))
 
 
 @bp.route("/staff/<employee_no>/roles", methods=["GET", "POST"])

@@ -1,0 +1,178 @@
+"""Exemptions, extensions and practical sign-offs: rows added, never overwritten (audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from lms.audit.log import record
+from lms.auth.models import Staff
+from lms.db import session, utcnow
+from lms.plan import config
+from lms.plan.models import Exemption, Extension, Requirement, Signoff
+
+
+class RecordRefused(ValueError):
+    """The change cannot be recorded; the message says why (shown to HR or the trainer)."""
+
+
+def _reason(text: str | None) -> str:
+    reason = (text or "").strip()
+    if not reason:
+        raise RecordRefused("请填写原因。")
+    if len(reason) > 2000:
+        raise RecordRefused("原因不超过 2000 字。")
+    return reason
+
+
+def active_exemption(staff: Staff, req: Requirement) -> Exemption | None:
+    return session.scalar(
+        sa.select(Exemption).where(
+            Exemption.staff_id == staff.id,
+            Exemption.requirement_id == req.id,
+            Exemption.revoked_at.is_(None),
+        )
+    )
+
+
+def grant_exemption(staff: Staff, req: Requirement, reason: str, actor: Staff) -> Exemption:
+    reason = _reason(reason)
+    if active_exemption(staff, req) is not None:
+        raise RecordRefused("此人已豁免这项要求。")
+    row = Exemption(
+        staff_id=staff.id,
+        requirement_id=req.id,
+        reason=reason,
+        granted_on=config.today(),
+        created_by_id=actor.id,
+    )
+    session.add(row)
+    record(
+        "plan.exemption.grant",
+        actor_id=actor.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        requirement_id=req.id,
+        reason=reason,
+    )
+    session.commit()
+    return row
+
+
+def lift_exemption(staff: Staff, req: Requirement, actor: Staff) -> bool:
+    row = active_exemption(staff, req)
+    if row is None:
+        return False
+    row.revoked_on = config.today()
+    row.revoked_at = utcnow()
+    row.revoked_by_id = actor.id
+    record(
+        "plan.exemption.lift",
+        actor_id=actor.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        requirement_id=req.id,
+    )
+    session.commit()
+    return True
+
+
+def grant_extension(
+    staff: Staff, req: Requirement, due_on: date, reason: str, actor: Staff
+) -> Extension:
+    reason = _reason(reason)
+    if due_on < config.today():
+        raise RecordRefused("新的截止日期不能早于今天。")
+    row = Extension(
+        staff_id=staff.id,
+        requirement_id=req.id,
+        due_on=due_on,
+        reason=reason,
+        granted_on=config.today(),
+        created_by_id=actor.id,
+    )
+    session.add(row)
+    record(
+        "plan.extension.grant",
+        actor_id=actor.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        requirement_id=req.id,
+        due_on=due_on.isoformat(),
+        reason=reason,
+    )
+    session.commit()
+    return row
+
+
+def record_signoff(
+    staff: Staff,
+    req: Requirement,
+    observed_on: date,
+    ticked: set[str],
+    notes: str,
+    observer: Staff,
+) -> Signoff:
+    """The observation as it happened: holds only if every checklist item was seen."""
+    if not req.needs_signoff or req.retired_at is not None:
+        raise RecordRefused("这项要求不需要实操签核。")
+    if observed_on > config.today():
+        raise RecordRefused("观察日期不能晚于今天。")
+    unknown = ticked - set(req.checklist)
+    if unknown:
+        raise RecordRefused(f"未知的检查项:{'、'.join(sorted(unknown))}")
+    items = {item: item in ticked for item in req.checklist}
+    row = Signoff(
+        staff_id=staff.id,
+        requirement_id=req.id,
+        observed_on=observed_on,
+        observer_id=observer.id,
+        items=items,
+        passed=all(items.values()),
+        notes=(notes or "").strip()[:2000],
+    )
+    session.add(row)
+    record(
+        "plan.signoff.record",
+        actor_id=observer.id,
+        target_type="staff",
+        target_id=staff.employee_no,
+        requirement_id=req.id,
+        observed_on=observed_on.isoformat(),
+        passed=row.passed,
+    )
+    session.commit()
+    return row
+
+
+def history(staff: Staff) -> dict[str, list]:
+    """Everything HR and trainers recorded for one person, newest first, with who did it."""
+    observer = aliased(Staff)
+    return {
+        "exemptions": list(
+            session.execute(
+                sa.select(Exemption, observer)
+                .outerjoin(observer, observer.id == Exemption.created_by_id)
+                .where(Exemption.staff_id == staff.id)
+                .order_by(Exemption.id.desc())
+            ).all()
+        ),
+        "extensions": list(
+            session.execute(
+                sa.select(Extension, observer)
+                .outerjoin(observer, observer.id == Extension.created_by_id)
+                .where(Extension.staff_id == staff.id)
+                .order_by(Extension.id.desc())
+            ).all()
+        ),
+        "signoffs": list(
+            session.execute(
+                sa.select(Signoff, observer)
+                .outerjoin(observer, observer.id == Signoff.observer_id)
+                .where(Signoff.staff_id == staff.id)
+                .order_by(Signoff.id.desc())
+            ).all()
+        ),
+    }

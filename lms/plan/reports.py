@@ -1,0 +1,390 @@
+"""What HR and learners see of the plan: the matrix, the lists, the department summary, my plan.
+
+All of it comes from :func:`lms.plan.evidence.evaluate` (and so from the one status function), in a
+fixed number of queries whatever the page size or the number of people.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from lms.auth.models import Staff
+from lms.courses.models import Course, Lesson, LessonProgress
+from lms.db import session
+from lms.plan import config
+from lms.plan.evidence import (
+    PERSON_COLUMNS,
+    Person,
+    Rule,
+    Statuses,
+    evaluate,
+    load_rules,
+    people_select,
+    person_from_row,
+)
+from lms.plan.models import Signoff
+from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus
+
+SORTS = {
+    "employee_no": "工号",
+    "name": "姓名",
+    "department": "部门",
+    "position": "岗位",
+    "hire_date": "入职日期",
+    "urgency": "最紧急状态",
+}
+MAX_PER_PAGE = 1000
+
+
+@dataclass
+class MatrixQuery:
+    department: str | None = None
+    position: str | None = None
+    status: str | None = None
+    sort: str = "employee_no"  # a key of SORTS or "req-<id>"; "-" in front sorts descending
+    page: int = 1
+    per_page: int = 50
+    as_of: date | None = None
+
+    def __post_init__(self) -> None:
+        self.page = max(self.page, 1)
+        self.per_page = min(max(self.per_page, 1), MAX_PER_PAGE)
+        if self.status not in STATES:
+            self.status = None
+        key = self.sort.lstrip("-")
+        if key not in SORTS and not (key.startswith("req-") and key[4:].isdigit()):
+            self.sort = "employee_no"
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.lstrip("-")
+
+
+@dataclass
+class Matrix:
+    query: MatrixQuery
+    as_of: date
+    rules: list[Rule]
+    people: list[Person]
+    statuses: Statuses
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.query.per_page - 1) // self.query.per_page, 1)
+
+
+def _sql_order(key: str, descending: bool) -> list:
+    column = {
+        "employee_no": Staff.employee_no,
+        "name": Staff.name,
+        "department": sa.func.coalesce(Staff.department, ""),
+        "position": sa.func.coalesce(Staff.position, ""),
+        "hire_date": sa.func.coalesce(Staff.hire_date, date(1900, 1, 1)),
+    }[key]
+    first = column.desc() if descending else column.asc()
+    return [first, Staff.employee_no.asc()]
+
+
+def _status_sort(rule_id: int | None, statuses: Statuses):
+    """Sort key: most urgent first, then earliest due date; people it does not apply to last."""
+    found: dict[int, list[PlanStatus]] = {}
+    for (pid, rid), s in statuses.items():
+        if s is not None and (rule_id is None or rid == rule_id):
+            found.setdefault(pid, []).append(s)
+
+    def key(person: Person) -> tuple:
+        mine = found.get(person.id)
+        if not mine:
+            return (len(STATES), date.max, person.employee_no)
+        worst = min(mine, key=lambda s: (s.urgency, s.due_on or date.max))
+        return (worst.urgency, worst.due_on or date.max, person.employee_no)
+
+    return key
+
+
+def matrix(query: MatrixQuery, *, paginate: bool = True) -> Matrix:
+    """People × active requirements, filtered, sorted and (unless exporting) one page of it."""
+    as_of = query.as_of or config.today()
+    rules = load_rules()
+    base = people_select(department=query.department, position=query.position)
+    key = query.sort_key
+    in_python = query.status is not None or key == "urgency" or key.startswith("req-")
+    if not in_python:
+        total = session.scalar(
+            sa.select(sa.func.count()).select_from(base.order_by(None).subquery())
+        )
+        stmt = base.order_by(*_sql_order(key, query.descending))
+        if paginate:
+            stmt = stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)
+        people, statuses = evaluate(stmt, rules, as_of, one_page=paginate)
+        return Matrix(query, as_of, rules, people, statuses, total or 0)
+    # Filtering or sorting by status needs everyone's status first: still the same queries.
+    people, statuses = evaluate(base.order_by(Staff.employee_no), rules, as_of)
+    if query.status is not None:
+        wanted = query.status
+        having = {pid for (pid, _), s in statuses.items() if s is not None and s.state == wanted}
+        people = [p for p in people if p.id in having]
+    if key == "urgency" or key.startswith("req-"):
+        rule_id = int(key[4:]) if key.startswith("req-") else None
+        people.sort(key=_status_sort(rule_id, statuses), reverse=query.descending)
+    else:
+        people.sort(key=lambda p: (_plain_key(p, key), p.employee_no), reverse=query.descending)
+    total = len(people)
+    if paginate:
+        start = (query.page - 1) * query.per_page
+        people = people[start : start + query.per_page]
+    shown = {p.id for p in people}
+    statuses = {k: v for k, v in statuses.items() if k[0] in shown}
+    return Matrix(query, as_of, rules, people, statuses, total)
+
+
+def _plain_key(person: Person, key: str) -> str:
+    value = getattr(person, key)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One person on one requirement, for the lists, the exports and the reminders."""
+
+    person: Person
+    rule: Rule
+    status: PlanStatus
+    manager: Person | None = None
+
+
+def plan_items(
+    as_of: date, department: str | None, position: str | None, keep: Callable[[PlanStatus], bool]
+) -> list[Item]:
+    """Every (person, requirement) whose status passes ``keep``, with the person's manager."""
+    rules = load_rules()
+    people, statuses = evaluate(
+        people_select(department=department, position=position).order_by(Staff.employee_no),
+        rules,
+        as_of,
+    )
+    by_id = {p.id: p for p in people}
+    rule_by_id = {r.id: r for r in rules}
+    items = [
+        Item(by_id[pid], rule_by_id[rid], s)
+        for (pid, rid), s in statuses.items()
+        if s is not None and keep(s)
+    ]
+    return with_managers(items)
+
+
+def with_managers(items: list[Item]) -> list[Item]:
+    """Attach each person's manager, found by employee number in one query."""
+    numbers = {i.person.manager_no for i in items if i.person.manager_no}
+    if not numbers:
+        return items
+    managers = {
+        row.employee_no: person_from_row(row)
+        for row in session.execute(
+            sa.select(*PERSON_COLUMNS).where(Staff.employee_no.in_(sorted(numbers)))
+        )
+    }
+    return [
+        Item(i.person, i.rule, i.status, managers.get(i.person.manager_no or "")) for i in items
+    ]
+
+
+def overdue(
+    as_of: date | None = None, department: str | None = None, position: str | None = None
+) -> list[Item]:
+    """Everyone past a deadline in force, longest overdue first."""
+    as_of = as_of or config.today()
+    items = plan_items(as_of, department, position, lambda s: s.is_late(as_of))
+    return sorted(items, key=lambda i: (i.status.due_on, i.person.employee_no, i.rule.id))
+
+
+def expiring(
+    as_of: date | None = None,
+    days: int | None = None,
+    department: str | None = None,
+    position: str | None = None,
+) -> list[Item]:
+    """Certifications still valid that end within ``days`` of ``as_of``, soonest first."""
+    as_of = as_of or config.today()
+    days = int(config.setting("LMS_PLAN_EXPIRING_DAYS")) if days is None else days
+    until = as_of + timedelta(days=days)
+    items = plan_items(
+        as_of,
+        department,
+        position,
+        lambda s: s.state in HOLDING and s.expires_on is not None and s.expires_on <= until,
+    )
+    return sorted(items, key=lambda i: (i.status.expires_on, i.person.employee_no, i.rule.id))
+
+
+@dataclass
+class DepartmentRow:
+    department: str
+    people: int = 0
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def assigned(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def holding(self) -> int:
+        return sum(self.counts[s] for s in HOLDING)
+
+    @property
+    def completion(self) -> float:
+        """Share of required items held, exemptions left out of the count."""
+        due = self.assigned - self.counts[EXEMPT]
+        return self.holding / due if due else 1.0
+
+
+def department_summary(as_of: date | None = None) -> tuple[list[DepartmentRow], date]:
+    as_of = as_of or config.today()
+    rules = load_rules()
+    people, statuses = evaluate(people_select(), rules, as_of)
+    rows: dict[str, DepartmentRow] = {}
+    dept_of = {p.id: p.department or "(未分配部门)" for p in people}
+    for p in people:
+        rows.setdefault(dept_of[p.id], DepartmentRow(dept_of[p.id])).people += 1
+    for (pid, _), status in statuses.items():
+        if status is not None:
+            rows[dept_of[pid]].counts[status.state] += 1
+    ordered = sorted(rows.values(), key=lambda r: (-r.completion, r.department))
+    return [r for r in ordered if r.assigned], as_of
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    rule: Rule
+    status: PlanStatus
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def person_plan(staff: Staff, as_of: date | None = None) -> list[PlanItem]:
+    """One person's requirements, most urgent first, with how far along each course they are."""
+    as_of = as_of or config.today()
+    rules = load_rules()
+    people, statuses = evaluate(
+        people_select(active_only=False).where(Staff.id == staff.id), rules, as_of, one_page=True
+    )
+    if not people:
+        return []
+    applying = [(r, statuses[(staff.id, r.id)]) for r in rules if statuses[(staff.id, r.id)]]
+    if not applying:
+        return []
+    course_ids = {r.course_id for r, _ in applying}
+    lessons = Counter(
+        session.scalars(
+            sa.select(Lesson.course_id).where(
+                Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None)
+            )
+        )
+    )
+    read = Counter(
+        session.scalars(
+            sa.select(Lesson.course_id)
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(
+                LessonProgress.staff_id == staff.id,
+                LessonProgress.completed_at.is_not(None),
+                Lesson.course_id.in_(course_ids),
+                Lesson.retired_at.is_(None),
+            )
+        )
+    )
+    items = []
+    for rule, status in applying:
+        # Steps: each lesson, the quiz, and the sign-off when one is needed.
+        total = lessons[rule.course_id] + 1 + (1 if rule.needs_signoff else 0)
+        if status.state in HOLDING or status.state == EXEMPT:
+            done = total
+        else:
+            done = read[rule.course_id] + (1 if status.quiz_passed else 0)
+            if rule.needs_signoff and not status.signoff_needed:
+                done += 1
+        items.append(PlanItem(rule, status, min(done, total), total))
+    items.sort(
+        key=lambda i: (
+            i.status.urgency,
+            i.status.due_on or i.status.expires_on or date.max,
+            i.rule.course_title,
+        )
+    )
+    return items
+
+
+def filter_choices() -> tuple[list[str], list[str]]:
+    """Departments and positions of active staff, for the filter menus."""
+    departments = session.scalars(
+        sa.select(Staff.department)
+        .where(Staff.active.is_(True), Staff.department.is_not(None))
+        .distinct()
+        .order_by(Staff.department)
+    )
+    positions = session.scalars(
+        sa.select(Staff.position)
+        .where(Staff.active.is_(True), Staff.position.is_not(None))
+        .distinct()
+        .order_by(Staff.position)
+    )
+    return list(departments), list(positions)
+
+
+def course_choices() -> list[Course]:
+    return list(
+        session.scalars(
+            sa.select(Course).where(Course.retired_at.is_(None)).order_by(Course.position)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    status: PlanStatus
+    last_observed: date | None
+    last_passed: bool | None
+
+
+def signoff_candidates(rule: Rule, department: str | None, as_of: date) -> list[Candidate]:
+    """The audience of a sign-off requirement: who still needs one first, then by name."""
+    stmt = people_select(department=department or rule.department, position=rule.position).order_by(
+        Staff.employee_no
+    )
+    if department and rule.department and department != rule.department:
+        return []
+    people, statuses = evaluate(stmt, [rule], as_of)
+    latest: dict[int, tuple[date, bool]] = {}
+    for staff_id, observed_on, passed in session.execute(
+        sa.select(Signoff.staff_id, Signoff.observed_on, Signoff.passed)
+        .where(
+            Signoff.requirement_id == rule.id,
+            Signoff.staff_id.in_(stmt.with_only_columns(Staff.id).order_by(None)),
+        )
+        .order_by(Signoff.observed_on, Signoff.id)
+    ):
+        latest[staff_id] = (observed_on, passed)
+    out = []
+    for person in people:
+        status = statuses[(person.id, rule.id)]
+        if status is None:
+            continue
+        seen = latest.get(person.id)
+        out.append(Candidate(person, status, seen[0] if seen else None, seen[1] if seen else None))
+    out.sort(key=lambda c: (not c.status.signoff_needed, c.status.urgency, c.person.employee_no))
+    return out
