@@ -30,6 +30,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # Printed on certificates and in their QR codes; production sets its public address.
+    LMS_CERT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class TestingConfig(Config):

@@ -17,6 +17,33 @@ from lms.content.sync import sync_content
 lms_cli = AppGroup("lms", help="Mingli training and certification.")
 
 
+def _add_feature_commands() -> None:
+    from lms.api.cli import token_cli
+
+    lms_cli.add_command(token_cli)
+
+    from lms.quizzes.cli import questions_cli
+
+    lms_cli.add_command(questions_cli)
+
+    from lms.certificates.cli import certificates_cli
+
+    lms_cli.add_command(certificates_cli)
+
+
+_add_feature_commands()
+
+
+def _add_plan_commands() -> None:
+    from lms.plan.cli import export_xapi_command, remind_command
+
+    lms_cli.add_command(remind_command)
+    lms_cli.add_command(export_xapi_command)
+
+
+_add_plan_commands()
+
+
 def _content_dir() -> Path:
     return Path(current_app.config["LMS_CONTENT_DIR"])
 
@@ -48,6 +75,20 @@ def init_command(demo: bool) -> None:
         click.echo("Demo accounts (employee no / password / roles):")
         for employee_no, password, roles in ensure_demo_accounts():
             click.echo(f"  {employee_no:<14} {password:<14} {roles}")
+        _demo_organisation()
+
+
+def _demo_organisation() -> None:
+    from lms.demo import ensure_demo_organisation
+
+    org = ensure_demo_organisation()
+    if org.created:
+        click.echo(
+            f"Demo organisation: {org.staff} staff, {org.requirements} plan requirements, "
+            f"{org.attempts} graded attempts, {org.certificates} certificates."
+        )
+    else:
+        click.echo(f"Demo organisation already present ({org.requirements} plan requirements).")
 
 
 @lms_cli.command("sync-content")

@@ -42,6 +42,23 @@ class LMS:
     - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
     - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
+    - ``LMS_MAX_IMPORT_BYTES`` [``2 MB``]: largest question file the trainer's import wizard takes.
+
+    Certificates (``lms.certificates``):
+
+    - ``LMS_CERT_TEMPLATES_DIR`` [``<LMS_CONTENT_DIR>/certificates``]: folder of template folders.
+    - ``LMS_CERT_TEMPLATE`` [``default``]: the template new certificates are rendered with.
+    - ``LMS_CERT_ORGANISATION`` [``None``: ``LMS_ORGANISATION``]: the issuer printed on certificates.
+    - ``LMS_CERT_LOGO`` [``None``: the template's own emblem]: image file (PNG, JPEG, SVG) printed
+      as the logo; a relative path is taken inside the template folder.
+    - ``LMS_CERT_SIGNATORY_NAME`` [``""``] and ``LMS_CERT_SIGNATORY_TITLE`` [``培训负责人``].
+    - ``LMS_CERT_BASE_URL`` [``None``: the address of the request that issues]: public address of
+      the application (scheme, host, any mount path), printed with the verification URL and QR code.
+      Set it in production; commands run outside a request need it.
+    - ``LMS_CERT_SERIAL_PREFIX`` [``MLC``]: letters before each serial (``MLC-XXXX-XXXX-C``).
+    - ``LMS_CERT_TIMEZONE`` [``Asia/Shanghai``]: the zone issue and expiry dates are counted in.
+    - ``LMS_CERT_RENEWAL_DAYS`` [``60``]: a pass this close to expiry starts a new certification
+      cycle (a new certificate); earlier passes return the certificate already held.
     - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins per account within
       ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] lock that account's login for the rest of the window.
 
@@ -75,6 +92,17 @@ class LMS:
         app.config.setdefault("LMS_LOGIN_URL", None)
         app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
         app.config.setdefault("LMS_ORGANISATION", "明礼培训")
+        app.config.setdefault("LMS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+        app.config.setdefault("LMS_CERT_TEMPLATES_DIR", None)
+        app.config.setdefault("LMS_CERT_TEMPLATE", "default")
+        app.config.setdefault("LMS_CERT_ORGANISATION", None)
+        app.config.setdefault("LMS_CERT_LOGO", None)
+        app.config.setdefault("LMS_CERT_SIGNATORY_NAME", "")
+        app.config.setdefault("LMS_CERT_SIGNATORY_TITLE", "培训负责人")
+        app.config.setdefault("LMS_CERT_BASE_URL", None)
+        app.config.setdefault("LMS_CERT_SERIAL_PREFIX", "MLC")
+        app.config.setdefault("LMS_CERT_TIMEZONE", "Asia/Shanghai")
+        app.config.setdefault("LMS_CERT_RENEWAL_DAYS", 60)
         app.config.setdefault("LMS_LOGIN_MAX_FAILURES", 5)
         app.config.setdefault("LMS_LOGIN_WINDOW_MINUTES", 15)
 
@@ -107,6 +135,10 @@ class LMS:
 
         register_blueprints(app, app.config["LMS_URL_PREFIX"])
         app.cli.add_command(lms_cli)
+
+        from lms.certificates.fonts import startup_check
+
+        startup_check(app)  # logs how to install the certificate font when it is missing
 
     @staticmethod
     def _init_login(app: Flask) -> None:

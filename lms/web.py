@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app
+from werkzeug.routing import IntegerConverter, Map
 
 from lms.auth.identity import current_staff
 
@@ -21,13 +22,37 @@ def _own_login() -> bool:
     return current_app.extensions["lms"].user_adapter is None
 
 
+class RecordIdConverter(IntegerConverter):
+    """``<lms_id:…>``: a number too large for an integer column is a 404, not a database error."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def register_blueprints(app: Flask, prefix: str) -> None:
+    from lms.api import register_api
     from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
+    from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
+    from lms.plan.views import bp as plan_bp
     from lms.quizzes.attempt_views import bp as quiz_bp
+    from lms.quizzes.import_views import bp as question_import_bp
     from lms.quizzes.views import bp as trainer_bp
     from lms.staff.views import bp as staff_bp
 
-    for blueprint in (ui, auth_bp, courses_bp, quiz_bp, trainer_bp, staff_bp, audit_bp):
+    app.url_map.converters["lms_id"] = RecordIdConverter
+    for blueprint in (
+        ui,
+        auth_bp,
+        courses_bp,
+        quiz_bp,
+        trainer_bp,
+        question_import_bp,
+        staff_bp,
+        plan_bp,
+        certificates_bp,
+        audit_bp,
+    ):
         app.register_blueprint(blueprint, url_prefix=prefix)
+    register_api(app, prefix)

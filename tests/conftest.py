@@ -54,6 +54,7 @@ def app(tmp_path: Path, content_dir: Path) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
             "LMS_CONTENT_DIR": str(content_dir),
             "LMS_SEEDS_DIR": str(FIXTURE_SEEDS),
+            "LMS_CERT_TEMPLATES_DIR": str(PROJECT / "certificates"),
         }
     )
     reset_schema(app)

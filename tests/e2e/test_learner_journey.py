@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -60,6 +61,18 @@ def answer_everything_right(page: Page, app, attempt_id: int) -> None:
                 box.get_by_label("答案").fill(data["accepted"][0])
 
 
+def wait_until_saved(app, attempt_id: int, seconds: float = 15) -> bool:
+    """The autosave posts shortly after the last change; wait for it (a condition, not a delay)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with app.app_context():
+            attempt = session.scalars(sa.select(Attempt).where(Attempt.id == attempt_id)).one()
+            if all(r.answer is not None for r in attempt.responses):
+                return True
+        time.sleep(0.2)
+    return False
+
+
 def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, shots):
     base, env = live_server
     log_in(page, base, "demo-learner", "learner-demo")
@@ -93,10 +106,8 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, shots
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
     app = server_app(env)
     answer_everything_right(page, app, attempt_id)
-    page.wait_for_timeout(500)  # the autosave posts after a short pause
-    with app.app_context():
-        saved = session.scalars(sa.select(Attempt).where(Attempt.id == attempt_id)).one().responses
-        assert all(r.answer is not None for r in saved), "answers are saved as the learner goes"
+    expect(page.locator("#save-status")).to_contain_text("已保存")
+    assert wait_until_saved(app, attempt_id), "answers are saved as the learner goes"
     page.get_by_role("button", name="交卷").click()
     expect(page.get_by_text(re.compile("得分 100"))).to_be_visible()
     shots("passed")
