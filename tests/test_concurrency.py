@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 
 from lms import create_app
 from lms.auth.models import Staff
+from lms.certificates.models import Certificate
 from lms.content.sync import sync_content
 from lms.db import session
 from lms.quizzes import grading
@@ -65,6 +66,7 @@ def server(tmp_path: Path):
         MINGLI_CONFIG="testing",
         MINGLI_SQLALCHEMY_DATABASE_URI=url,
         MINGLI_LMS_CONTENT_DIR=str(FIXTURE_CONTENT),
+        MINGLI_LMS_CERT_TEMPLATES_DIR=str(PROJECT / "certificates"),
     )
     log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -173,3 +175,7 @@ def test_many_learners_at_once(server):
                 "every saved answer is kept"
             )
             assert attempt.score == 100.0, "every answer was right, so every score is 100"
+        certificates = session.scalars(sa.select(Certificate)).all()
+        assert len(certificates) == LEARNERS, "each pass earns exactly one certificate"
+        assert len({c.serial for c in certificates}) == LEARNERS, "no serial is issued twice"
+        assert all(c.pdf and c.sha256 for c in certificates)
