@@ -8,6 +8,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+# Bump when the rendering changes, so that the next sync re-renders every stored lesson.
+RENDERER_VERSION = "2"
 EXTENSIONS = ["toc", "tables", "attr_list", "admonition", "sane_lists", "fenced_code"]
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 ALLOWED_TAGS = {
@@ -33,6 +35,10 @@ def render_markdown(text: str) -> tuple[str, list[dict[str, Any]]]:
         extensions=EXTENSIONS,
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
     )
+    # Raw HTML in a lesson is shown as text, not parsed: nothing an author types can open a tag
+    # that swallows the rest of the page. nh3 then cleans what Markdown itself produced.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
     html = md.convert(text)
     clean = nh3.clean(
         html,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.content.errors import ContentError
-from lms.content.markdown import render_markdown
+from lms.content.markdown import RENDERER_VERSION, render_markdown
 from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
 from lms.quizzes.bank_file import PARTIAL_CREDIT
 
@@ -140,7 +140,7 @@ def load_lesson(path: Path, slug: str, display: str) -> tuple[LessonFile | None,
             body_line=body_line,
             body_html=html,
             toc=toc,
-            content_hash=hashlib.sha256(raw).hexdigest(),
+            content_hash=hashlib.sha256(RENDERER_VERSION.encode() + raw).hexdigest(),
         ),
         [],
     )
