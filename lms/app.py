@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, redirect, url_for
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.extension import LMS, PACKAGE_DIR
 
@@ -41,6 +42,10 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/mingli.sqlite3"
+
+    if app.config.get("PROXY_FIX"):
+        # Behind a reverse proxy: trust one hop's X-Forwarded-For/Proto/Host/Prefix headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)
 
     lms = LMS(app)
     Migrate(app, app.extensions["lms"].db, directory=str(PACKAGE_DIR / "migrations"))

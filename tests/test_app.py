@@ -101,3 +101,25 @@ def test_create_user_command(app, runner):
         args=["lms", "create-user", "T9", "--name", "x"], input="long-password\nlong-password\n"
     )
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_behind_a_reverse_proxy_the_forwarded_scheme_and_host_are_used(tmp_path):
+    app = create_app(
+        {
+            "CONFIG_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+            "PROXY_FIX": True,
+        }
+    )
+    seen: dict = {}
+
+    def capture(environ, start_response):
+        seen.update(environ)
+        start_response("200 OK", [])
+        return [b""]
+
+    app.wsgi_app.app = capture  # what the Flask app would receive from the proxy middleware
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "training.example.org"}
+    app.test_client().get("/lms/login", headers=headers).close()
+    assert seen["wsgi.url_scheme"] == "https"
+    assert seen["HTTP_HOST"] == "training.example.org"
