@@ -61,6 +61,11 @@ class LMS:
       cycle (a new certificate); earlier passes return the certificate already held.
     - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins per account within
       ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] lock that account's login for the rest of the window.
+    - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
+      person has not chosen one with the language switch and the browser asks for neither; also
+      the language of e-mail reminders. Course content is shown as written. A host that has its
+      own Flask-Babel keeps choosing the locale (``lms.i18n.select_locale`` can serve as, or
+      inside, its selector).
 
     The plugin uses the application's Flask-SQLAlchemy instance when there is one (``db=`` picks
     one explicitly), else creates its own from ``SQLALCHEMY_DATABASE_URI``.
@@ -127,11 +132,12 @@ class LMS:
         if "csrf" not in app.extensions:
             CSRFProtect(app)
 
-        from lms import security
+        from lms import i18n, security
         from lms.cli import lms_cli
         from lms.web import register_blueprints
 
         security.init_app(app)
+        i18n.init_app(app)
 
         register_blueprints(app, app.config["LMS_URL_PREFIX"])
         app.cli.add_command(lms_cli)
@@ -149,10 +155,12 @@ class LMS:
             )
         from lms.auth.models import Staff
         from lms.db import session
+        from lms.i18n import N_, gettext
 
         manager = LoginManager()
         manager.login_view = "lms_auth.login"
-        manager.login_message = "请先登录。"
+        manager.login_message = N_("请先登录。")
+        manager.localize_callback = gettext
 
         @manager.user_loader
         def load_user(user_id: str) -> Staff | None:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app
-from werkzeug.routing import IntegerConverter, Map
+from urllib.parse import urlsplit
 
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.routing import IntegerConverter, Map
+from werkzeug.wrappers import Response
+
+from lms import i18n
+from lms.auth.access import public
 from lms.auth.identity import current_staff
 
 # Carries the package's templates (namespaced lms/…, so a host can override one) and static files.
@@ -22,6 +28,32 @@ def _own_login() -> bool:
     return current_app.extensions["lms"].user_adapter is None
 
 
+def _same_site(target: str | None) -> str:
+    """A path on this site to go back to; anything else (``//host``, ``/\\host``, a scheme) is refused.
+
+    Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so those are refused too.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not any(c == "\\" or c.isspace() or not c.isprintable() for c in target)
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return url_for("lms_courses.dashboard")
+
+
+@ui.post("/language")
+@public
+def set_language() -> Response:
+    """The language switch in the header: the choice is kept in the session, then back to the page."""
+    choice = request.form.get("locale")
+    if FlaskForm().validate_on_submit() and choice in i18n.SUPPORTED:
+        session[i18n.SESSION_KEY] = choice
+    return redirect(_same_site(request.form.get("next")))
+
+
 class RecordIdConverter(IntegerConverter):
     """``<lms_id:…>``: a number too large for an integer column is a 404, not a database error."""
 
@@ -35,6 +67,7 @@ def register_blueprints(app: Flask, prefix: str) -> None:
     from lms.auth.views import bp as auth_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
+    from lms.error_pages import register_error_pages
     from lms.plan.views import bp as plan_bp
     from lms.quizzes.attempt_views import bp as quiz_bp
     from lms.quizzes.import_views import bp as question_import_bp
@@ -42,7 +75,7 @@ def register_blueprints(app: Flask, prefix: str) -> None:
     from lms.staff.views import bp as staff_bp
 
     app.url_map.converters["lms_id"] = RecordIdConverter
-    for blueprint in (
+    pages = (
         ui,
         auth_bp,
         courses_bp,
@@ -53,6 +86,11 @@ def register_blueprints(app: Flask, prefix: str) -> None:
         plan_bp,
         certificates_bp,
         audit_bp,
-    ):
+    )
+    for blueprint in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)
     register_api(app, prefix)
+    # _, gettext, ngettext for the LMS's templates only: a host's own ``_`` keeps its meaning.
+    for blueprint in pages:
+        app.template_context_processors[blueprint.name].append(i18n.template_helpers)
+    register_error_pages(app, [bp.name for bp in pages])

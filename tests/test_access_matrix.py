@@ -14,6 +14,7 @@ OWN_CERT = "own certificate"  # any learner role on their own certificate; HR an
 # endpoint -> roles admitted ("public": anyone). An owner rule also admits the person named in the URL.
 EXPECTED: dict[str, object] = {
     "lms.static": PUBLIC,
+    "lms.set_language": PUBLIC,
     "lms_auth.login": PUBLIC,
     "lms_auth.logout": PUBLIC,
     "lms_courses.dashboard": LEARNERS,

@@ -21,6 +21,7 @@ from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.courses.models import Course, Lesson
 from lms.db import session
+from lms.i18n import _
 from lms.quizzes import attempts
 from lms.quizzes.models import Attempt
 
@@ -57,23 +58,25 @@ def _course(slug: str) -> Course:
     try:
         return catalog.course_or_404(slug)
     except NotFound:
-        raise ApiError(404, "course_not_found", f"没有这门课程:{slug}。") from None
+        raise ApiError(404, "course_not_found", _("没有这门课程:%(slug)s。", slug=slug)) from None
 
 
 def _lesson(course: Course, lesson_slug: str) -> Lesson:
     try:
         return catalog.lesson_or_404(course, lesson_slug)
     except NotFound:
-        raise ApiError(404, "lesson_not_found", f"本课程没有这一课:{lesson_slug}。") from None
+        raise ApiError(
+            404, "lesson_not_found", _("本课程没有这一课:%(slug)s。", slug=lesson_slug)
+        ) from None
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
     """Attempts are private: only the person who took one may open it."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
-        raise ApiError(404, "attempt_not_found", f"没有编号为 {attempt_id} 的测验。")
+        raise ApiError(404, "attempt_not_found", _("没有编号为 %(id)s 的测验。", id=attempt_id))
     if attempt.staff_id != current_staff().id:
-        raise ApiError(403, "forbidden", "这不是您的测验。")
+        raise ApiError(403, "forbidden", _("这不是您的测验。"))
     return attempt
 
 
@@ -86,14 +89,14 @@ def _grade_if_expired(attempt: Attempt) -> None:
 def _json_object() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError(
-            415, "unsupported_media_type", "请求体须为 JSON(Content-Type: application/json)。"
+            415, "unsupported_media_type", _("请求体须为 JSON(Content-Type: application/json)。")
         )
     try:
         body = request.get_json()
     except BadRequest:
-        raise ApiError(400, "invalid_json", "请求体不是有效的 JSON。") from None
+        raise ApiError(400, "invalid_json", _("请求体不是有效的 JSON。")) from None
     if not isinstance(body, dict):
-        raise ApiError(422, "invalid_body", "请求体须为 JSON 对象。")
+        raise ApiError(422, "invalid_body", _("请求体须为 JSON 对象。"))
     return body
 
 
@@ -172,16 +175,20 @@ def save_answer(attempt_id: int, position: int):
     attempt = _own_attempt(attempt_id)
     body = _json_object()
     if "answer" not in body:
-        raise ApiError(422, "invalid_body", '请求体须含 "answer"(清空答案用 null)。')
+        raise ApiError(422, "invalid_body", _('请求体须含 "answer"(清空答案用 null)。'))
     response = next((r for r in attempt.responses if r.position == position), None)
     if response is None:
-        raise ApiError(404, "question_not_found", f"本次测验没有第 {position} 题。")
+        raise ApiError(
+            404, "question_not_found", _("本次测验没有第 %(position)s 题。", position=position)
+        )
     try:
         problems = attempts.save_answers(attempt, {position: body["answer"]})
     except attempts.AttemptClosed as exc:
         raise ApiError(409, "attempt_closed", str(exc)) from None
     if position in problems:
-        raise ApiError(422, "invalid_answer", f"答案格式有误:{problems[position]}")
+        raise ApiError(
+            422, "invalid_answer", _("答案格式有误:%(problem)s", problem=problems[position])
+        )
     return jsonify(learning.question_json(response))
 
 
@@ -198,7 +205,7 @@ def attempt_result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     _grade_if_expired(attempt)
     if attempt.status != "graded":
-        raise ApiError(409, "not_graded", "测验尚未提交,提交后才能查看结果与正确答案。")
+        raise ApiError(409, "not_graded", _("测验尚未提交,提交后才能查看结果与正确答案。"))
     return jsonify(learning.result_json(attempt, session.get(Course, attempt.course_id)))
 
 

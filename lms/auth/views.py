@@ -12,6 +12,7 @@ from lms.auth import throttle
 from lms.auth.access import public
 from lms.auth.forms import LoginForm
 from lms.auth.login import authenticate
+from lms.i18n import _
 
 bp = Blueprint("lms_auth", __name__)
 
@@ -36,7 +37,7 @@ def login():
     if form.validate_on_submit():
         employee_no, address = form.employee_no.data.strip(), request.remote_addr or ""
         if throttle.too_many_failures(employee_no, address):
-            flash("登录失败次数过多,请稍后再试。", "error")
+            flash(_("登录失败次数过多,请稍后再试。"), "error")
             status = 429
         else:
             staff = authenticate(employee_no, form.password.data)
@@ -44,7 +45,7 @@ def login():
                 login_user(staff)
                 return redirect(_safe_next(request.args.get("next")))
             throttle.record_failure(employee_no, address)
-            flash("工号或密码不正确。", "error")
+            flash(_("工号或密码不正确。"), "error")
     elif form.errors:
         status = 400
     return render_template("lms/login.html", form=form), status

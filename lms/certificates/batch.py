@@ -28,9 +28,18 @@ from lms.certificates.issue import STATE_LABELS, status_clause, status_of, today
 from lms.certificates.models import Certificate, CertificateBatch
 from lms.courses.models import Course
 from lms.db import engine, session, utcnow
+from lms.i18n import _, _l
 
 FORMATS = ("pdf", "zip")
-REGISTER_HEADER = ["证书编号", "姓名", "部门", "课程", "发证日期", "有效期至", "状态"]
+REGISTER_HEADER = [
+    _l("证书编号"),
+    _l("姓名"),
+    _l("部门"),
+    _l("课程"),
+    _l("发证日期"),
+    _l("有效期至"),
+    _l("状态"),
+]
 STALE_AFTER = timedelta(minutes=10)  # a running batch silent this long died with its process
 KEEP_RESULTS = timedelta(days=7)
 _CHUNK = 50
@@ -69,12 +78,18 @@ class BatchFilter:
     def describe(self) -> str:
         parts = []
         if self.course:
-            parts.append(f"课程 {self.course}")
+            parts.append(_("课程 %(course)s", course=self.course))
         if self.department:
-            parts.append(f"部门 {self.department}")
+            parts.append(_("部门 %(department)s", department=self.department))
         if self.issued_from or self.issued_to:
-            parts.append(f"发证 {self.issued_from or '…'} 至 {self.issued_to or '…'}")
-        return ",".join(parts) or "全部"
+            parts.append(
+                _(
+                    "发证 %(start)s 至 %(end)s",
+                    start=self.issued_from or "…",
+                    end=self.issued_to or "…",
+                )
+            )
+        return _(",").join(parts) or _("全部")
 
 
 def printable_query(f: BatchFilter) -> sa.Select:
@@ -200,10 +215,10 @@ def stored_html(f: BatchFilter) -> list[tuple[str, str]]:
 
 def create_batch(f: BatchFilter, fmt: str, actor: Staff) -> CertificateBatch:
     if fmt not in FORMATS:
-        raise CertificateRefused("未知的输出格式。")
+        raise CertificateRefused(_("未知的输出格式。"))
     total = count(f)
     if not total:
-        raise CertificateRefused(f"没有符合条件的证书({f.describe()})。")
+        raise CertificateRefused(_("没有符合条件的证书(%(filter)s)。", filter=f.describe()))
     _purge_old_results()
     batch = CertificateBatch(
         created_by_id=actor.id, params=f.params(), format=fmt, total=total, status="queued"
@@ -268,7 +283,7 @@ def run_batch(app: Flask, batch_id: int) -> None:
                 .where(CertificateBatch.id == batch_id)
                 .values(
                     status="done" if total else "failed",
-                    error=None if total else "没有符合条件的证书。",
+                    error=None if total else _("没有符合条件的证书。"),
                     result=result if total else None,
                     result_size=len(result) if total else 0,
                     done=total,

@@ -16,7 +16,10 @@ from functools import lru_cache
 
 from flask import Flask
 
-INSTALL_HINT = (
+from lms.i18n import _l
+
+# Lazy: the report is cached for the process, its text is rendered in each reader's language.
+INSTALL_HINT = _l(
     "在 Debian/Ubuntu 上安装:sudo apt-get install fonts-noto-cjk libharfbuzz-subset0"
     "(或运行 scripts/bootstrap.sh),然后重启应用。"
 )
@@ -40,7 +43,7 @@ class FontFace:
 class FontReport:
     family: str
     faces: tuple[FontFace, ...]
-    problem: str = ""  # why certificates cannot be printed; empty when the font is fine
+    problem: str = ""  # why certificates cannot be printed (lazy text); empty when the font is fine
 
     @property
     def ok(self) -> bool:
@@ -69,7 +72,9 @@ def font_report(family: str) -> FontReport:
     """The installed faces of ``family`` and whether they are enough to print certificates."""
     if shutil.which("fc-list") is None:
         return FontReport(
-            family, (), f"找不到 fontconfig(fc-list),无法确认证书字体。{INSTALL_HINT}"
+            family,
+            (),
+            _l("找不到 fontconfig(fc-list),无法确认证书字体。%(hint)s", hint=INSTALL_HINT),
         )
     try:
         output = subprocess.run(
@@ -80,7 +85,16 @@ def font_report(family: str) -> FontReport:
             check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError) as exc:
-        return FontReport(family, (), f"无法查询证书字体 {family}:{exc}。{INSTALL_HINT}")
+        return FontReport(
+            family,
+            (),
+            _l(
+                "无法查询证书字体 %(family)s:%(error)s。%(hint)s",
+                family=family,
+                error=str(exc),
+                hint=INSTALL_HINT,
+            ),
+        )
     faces = []
     for line in output.splitlines():
         weight, file, index, charset = (line.split("\t") + ["", "", "", ""])[:4]
@@ -97,10 +111,24 @@ def font_report(family: str) -> FontReport:
     faces.sort(key=lambda face: (face.weight, face.file))
     report = FontReport(family, tuple(faces))
     if not faces:
-        return FontReport(family, (), f"证书字体 {family} 未安装,证书无法签发。{INSTALL_HINT}")
+        return FontReport(
+            family,
+            (),
+            _l(
+                "证书字体 %(family)s 未安装,证书无法签发。%(hint)s",
+                family=family,
+                hint=INSTALL_HINT,
+            ),
+        )
     if not report.has_bold:
         return FontReport(
-            family, report.faces, f"证书字体 {family} 没有粗体字形,证书无法签发。{INSTALL_HINT}"
+            family,
+            report.faces,
+            _l(
+                "证书字体 %(family)s 没有粗体字形,证书无法签发。%(hint)s",
+                family=family,
+                hint=INSTALL_HINT,
+            ),
         )
     return report
 

@@ -38,15 +38,16 @@ from lms.certificates.templates import (
 )
 from lms.courses.models import Course
 from lms.db import session, utcnow
+from lms.i18n import _, _l
 from lms.quizzes.models import Attempt, Question, QuestionVersion
 
 STATES = ("valid", "expired", "revoked", "superseded", "unknown")
 STATE_LABELS = {
-    "valid": "有效",
-    "expired": "已过期",
-    "revoked": "已撤销",
-    "superseded": "已被新版本取代",
-    "unknown": "未找到",
+    "valid": _l("有效"),
+    "expired": _l("已过期"),
+    "revoked": _l("已撤销"),
+    "superseded": _l("已被新版本取代"),
+    "unknown": _l("未找到"),
 }
 _SERIAL_ATTEMPTS = 3
 
@@ -126,7 +127,7 @@ def verify_url(serial: str) -> str:
     if has_request_context():
         return url_for("lms_certs.verify", serial=serial, _external=True)
     raise CertificateRefused(
-        "无法确定证书上的核验网址:请设置 LMS_CERT_BASE_URL(例如 https://lms.example.cn)。"
+        _("无法确定证书上的核验网址:请设置 LMS_CERT_BASE_URL(例如 https://lms.example.cn)。")
     )
 
 
@@ -146,7 +147,9 @@ def _logo(template: CertTemplate, configured: str | None) -> tuple[str | None, s
     try:
         data = path.read_bytes()
     except OSError:
-        raise CertificateRefused(f"找不到证书标志文件 {path}(LMS_CERT_LOGO)。") from None
+        raise CertificateRefused(
+            _("找不到证书标志文件 %(path)s(LMS_CERT_LOGO)。", path=path)
+        ) from None
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     encoded = base64.b64encode(data).decode("ascii")
     return f"data:{mime};base64,{encoded}", hashlib.sha256(data).hexdigest()
@@ -160,10 +163,16 @@ def check_printable(template: CertTemplate, fields: dict[str, str]) -> None:
     for label, text in fields.items():
         missing = missing_glyphs(text, template.font)
         if missing:
-            chars = "、".join(f"“{ch}”(U+{ord(ch):04X})" for ch in missing)
+            chars = _("、").join(f"“{ch}”(U+{ord(ch):04X})" for ch in missing)
             raise CertificateRefused(
-                f"{label}“{text}”中的 {chars} 在证书字体 {template.font} 中没有字形,"
-                "打印出来会是空白方框,因此未签发证书。请核对信息,或请管理员安装含有这些字的字体。"
+                _(
+                    "%(label)s“%(text)s”中的 %(chars)s 在证书字体 %(font)s 中没有字形,"
+                    "打印出来会是空白方框,因此未签发证书。请核对信息,或请管理员安装含有这些字的字体。",
+                    label=label,
+                    text=text,
+                    chars=chars,
+                    font=template.font,
+                )
             )
 
 
@@ -192,11 +201,11 @@ def render_certificate(
     check_printable(
         template,
         {
-            "姓名": name,
-            "课程名称": course_title,
-            "机构名称": conf.organisation,
-            "签发人": conf.signatory_name,
-            "签发人职务": conf.signatory_title,
+            _("姓名"): name,
+            _("课程名称"): course_title,
+            _("机构名称"): conf.organisation,
+            _("签发人"): conf.signatory_name,
+            _("签发人职务"): conf.signatory_title,
         },
     )
     serial = serials.new_serial(conf.serial_prefix)
@@ -292,13 +301,13 @@ def _next_cycle(latest: Certificate | None, attempt: Attempt, on: date, renewal_
     if latest.revoked_at is not None:
         if passed_at <= latest.revoked_at:
             raise CertificateRefused(
-                "这次通过所获的证书已被撤销;需要重新通过测验才能再次获得证书。"
+                _("这次通过所获的证书已被撤销;需要重新通过测验才能再次获得证书。")
             )
         return latest.cycle + 1
     if latest.expires_on is not None and (latest.expires_on - on).days < renewal_days:
         window_opens = latest.expires_on.toordinal() - renewal_days
         if passed_at.date().toordinal() < window_opens:
-            raise CertificateRefused("这次通过早于续证期,不能用来换发新证书;请重新通过测验。")
+            raise CertificateRefused(_("这次通过早于续证期,不能用来换发新证书;请重新通过测验。"))
         return latest.cycle + 1
     return 0
 
@@ -322,7 +331,7 @@ def _content_versions(course: Course, attempt: Attempt) -> dict[str, Any]:
 def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
     """The certificate this passed attempt earns: the one already held, or a newly issued one."""
     if not attempt.passed or attempt.staff_id != staff.id or attempt.course_id != course.id:
-        raise CertificateRefused("只有本人通过的测验才能获得证书。")
+        raise CertificateRefused(_("只有本人通过的测验才能获得证书。"))
     conf = settings()
     on = today()
     cycle = _next_cycle(_latest_current(staff.id, course.id), attempt, on, conf.renewal_days)
@@ -330,7 +339,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
         return _latest_current(staff.id, course.id)
     content_versions = _content_versions(course, attempt)
     expires_on = dates.expiry(on, course.validity_months)
-    for _ in range(_SERIAL_ATTEMPTS):
+    for _try in range(_SERIAL_ATTEMPTS):
         # Rendered before the transaction writes anything: no lock is held for the ~0.1 s it takes.
         rendered = render_certificate(
             name=staff.name,
@@ -369,7 +378,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
             if existing is not None:
                 return existing  # a concurrent pass issued it first
             # Otherwise the serial collided (one chance in a trillion): draw another.
-    raise CertificateRefused("证书编号冲突,请稍后重试。")
+    raise CertificateRefused(_("证书编号冲突,请稍后重试。"))
 
 
 def issue_for_attempt(attempt: Attempt) -> Certificate | None:
@@ -411,7 +420,7 @@ def claim(staff: Staff, course: Course) -> Certificate:
     """Issue now for the learner's latest pass (after a refusal was fixed, e.g. a font installed)."""
     attempt = latest_pass(staff, course)
     if attempt is None:
-        raise CertificateRefused("您还没有通过本课程的测验。")
+        raise CertificateRefused(_("您还没有通过本课程的测验。"))
     return issue(staff, course, attempt)
 
 
@@ -425,11 +434,11 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateRefused("请填写补发原因。")
+        raise CertificateRefused(_("请填写补发原因。"))
     if cert.superseded_by_id is not None:
-        raise CertificateRefused("该证书已有新版本,请对最新版本操作。")
+        raise CertificateRefused(_("该证书已有新版本,请对最新版本操作。"))
     if cert.revoked_at is not None:
-        raise CertificateRefused("已撤销的证书不能补发。")
+        raise CertificateRefused(_("已撤销的证书不能补发。"))
     staff = session.get(Staff, cert.staff_id)
     course = session.get(Course, cert.course_id)
     rendered = render_certificate(
@@ -467,7 +476,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
             .execution_options(synchronize_session=False)
         ).rowcount
         if not claimed:
-            raise CertificateRefused("该证书刚被他人补发或撤销,请刷新后再试。")
+            raise CertificateRefused(_("该证书刚被他人补发或撤销,请刷新后再试。"))
         record(
             "certificate.reissue",
             actor_id=actor.id,
@@ -480,7 +489,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise CertificateRefused("该证书刚被他人补发,请刷新后再试。") from None
+        raise CertificateRefused(_("该证书刚被他人补发,请刷新后再试。")) from None
     except CertificateRefused:
         session.rollback()
         raise
@@ -492,9 +501,9 @@ def revoke(cert: Certificate, actor: Staff, reason: str) -> None:
     """Stamp the certificate revoked (kept, never deleted) and log who did it and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateRefused("请填写撤销原因。")
+        raise CertificateRefused(_("请填写撤销原因。"))
     if cert.superseded_by_id is not None:
-        raise CertificateRefused("该证书已有新版本,请对最新版本操作。")
+        raise CertificateRefused(_("该证书已有新版本,请对最新版本操作。"))
     now = utcnow()
     claimed = session.execute(
         sa.update(Certificate)
@@ -505,7 +514,7 @@ def revoke(cert: Certificate, actor: Staff, reason: str) -> None:
     ).rowcount
     if not claimed:
         session.rollback()
-        raise CertificateRefused("该证书已被撤销或已有新版本。")
+        raise CertificateRefused(_("该证书已被撤销或已有新版本。"))
     record(
         "certificate.revoke",
         actor_id=actor.id,
@@ -533,7 +542,7 @@ class Verification:
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 def find_by_serial(text: str) -> Certificate | None:

@@ -27,6 +27,7 @@ import yaml
 from flask import current_app
 
 from lms.certificates.errors import CertificateRefused
+from lms.i18n import _
 
 REQUIRED_FILES = ("template.html", "theme.css", "metadata.yaml")
 DEFAULT_FONT = "Noto Serif CJK SC"
@@ -59,15 +60,20 @@ def templates_root() -> Path:
 def load_template(name: str, root: Path) -> CertTemplate:
     """Read a template folder's metadata and version; raises :class:`TemplateProblem`."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise TemplateProblem(f"证书模板名称无效:{name!r}")
+        raise TemplateProblem(_("证书模板名称无效:%(name)r", name=name))
     folder = (root / name).resolve()
     if not folder.is_dir():
         raise TemplateProblem(
-            f"找不到证书模板目录 {folder}(LMS_CERT_TEMPLATES_DIR / LMS_CERT_TEMPLATE)。"
+            _(
+                "找不到证书模板目录 %(folder)s(LMS_CERT_TEMPLATES_DIR / LMS_CERT_TEMPLATE)。",
+                folder=folder,
+            )
         )
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:
-        raise TemplateProblem(f"证书模板 {folder} 缺少文件:{', '.join(missing)}")
+        raise TemplateProblem(
+            _("证书模板 %(folder)s 缺少文件:%(files)s", folder=folder, files=", ".join(missing))
+        )
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         relative = path.relative_to(folder).as_posix()
@@ -77,9 +83,11 @@ def load_template(name: str, root: Path) -> CertTemplate:
     try:
         metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise TemplateProblem(f"{folder / 'metadata.yaml'}:无法读取:{exc}") from None
+        raise TemplateProblem(
+            _("%(file)s:无法读取:%(error)s", file=folder / "metadata.yaml", error=exc)
+        ) from None
     if not isinstance(metadata, dict):
-        raise TemplateProblem(f"{folder / 'metadata.yaml'}:应为键值对。")
+        raise TemplateProblem(_("%(file)s:应为键值对。", file=folder / "metadata.yaml"))
     version = f"{metadata.get('version', 1)}-{digest.hexdigest()[:12]}"
     return CertTemplate(name=name, folder=folder, version=version, metadata=metadata)
 

@@ -40,6 +40,7 @@ from lms.certificates.templates import TemplateProblem, load_template, templates
 from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
+from lms.i18n import _
 
 bp = Blueprint("lms_certs", __name__)
 
@@ -53,7 +54,7 @@ def course_certificate(course: Course) -> Certificate | None:
 
 @bp.app_template_filter("lms_cert_status")
 def cert_status(cert: Certificate) -> str:
-    return service.STATE_LABELS[service.status_of(cert)]
+    return str(service.STATE_LABELS[service.status_of(cert)])
 
 
 def _certificate_or_404(cert_id: int) -> Certificate:
@@ -91,7 +92,7 @@ def claim(slug: str):
     except CertificateRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(f"证书已签发:{cert.serial}", "success")
+        flash(_("证书已签发:%(serial)s", serial=cert.serial), "success")
     return redirect(url_for(".mine"))
 
 
@@ -110,7 +111,7 @@ def download(cert_id: int):
         io.BytesIO(cert.pdf or b""),
         mimetype="application/pdf",
         as_attachment=True,
-        download_name=f"证书-{cert.serial}.pdf",
+        download_name=_("证书-%(serial)s.pdf", serial=cert.serial),
         etag=cert.sha256 or False,
         max_age=0,
     )
@@ -123,10 +124,10 @@ def download(cert_id: int):
 
 def _filter_form() -> CertificateFilterForm:
     form = CertificateFilterForm(request.args)
-    form.department.choices = [SelectChoice("", "全部部门")] + [
+    form.department.choices = [SelectChoice("", _("全部部门"))] + [
         SelectChoice(d, d) for d in queries.departments()
     ]
-    form.course.choices = [SelectChoice("", "全部课程")] + [
+    form.course.choices = [SelectChoice("", _("全部课程"))] + [
         SelectChoice(c.slug, c.title) for c in queries.courses()
     ]
     return form
@@ -229,7 +230,7 @@ def revoke(cert_id: int):
     except CertificateRefused as exc:
         flash(str(exc), "error")
         return _detail(cert, form, ReissueForm(formdata=None, prefix="reissue"), 409)
-    flash(f"证书 {cert.serial} 已撤销。", "success")
+    flash(_("证书 %(serial)s 已撤销。", serial=cert.serial), "success")
     return redirect(url_for(".detail", cert_id=cert.id))
 
 
@@ -245,7 +246,14 @@ def reissue(cert_id: int):
     except CertificateRefused as exc:
         flash(str(exc), "error")
         return _detail(cert, RevokeForm(formdata=None, prefix="revoke"), form, 409)
-    flash(f"已补发新版本 {new.serial};旧版本 {cert.serial} 显示为已被取代。", "success")
+    flash(
+        _(
+            "已补发新版本 %(new)s;旧版本 %(old)s 显示为已被取代。",
+            new=new.serial,
+            old=cert.serial,
+        ),
+        "success",
+    )
     return redirect(url_for(".detail", cert_id=new.id))
 
 
@@ -290,7 +298,7 @@ def _batch_json(job: CertificateBatch) -> dict:
         "done": job.done,
         "total": job.total,
         "error": job.error
-        or ("任务中断(服务器可能已重启),请重新发起。" if status != job.status else None),
+        or (_("任务中断(服务器可能已重启),请重新发起。") if status != job.status else None),
         "download_url": url_for(".batch_download", batch_id=job.id) if status == "done" else None,
     }
 

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from lms.auth.access import LEARNERS, requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
+from lms.i18n import _, content, fill
 from lms.plan.reports import person_plan
 from lms.quizzes.attempts import attempts_of
 
@@ -63,7 +64,7 @@ def complete_lesson(slug: str, lesson_slug: str):
     lesson = catalog.lesson_or_404(course, lesson_slug)
     if FlaskForm().validate_on_submit():
         catalog.mark_complete(current_staff(), lesson)
-        flash(f"已完成:{lesson.title}", "success")
+        flash(fill(_("已完成:%(title)s"), title=content(lesson.title)), "success")
     lessons = course.active_lessons
     index = lessons.index(lesson)
     if index + 1 < len(lessons):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from lms.i18n import _
 from lms.plan.reports import DepartmentRow
 from lms.plan.status import LABELS, STATES
 
@@ -30,8 +31,9 @@ DRAW_ORDER = ("certified", "expiring_soon", "exempt", "in_progress", "not_starte
 LABEL_W, BAR_W, VALUE_W, ROW_H, BAR_H, TOP = 170, 520, 70, 30, 20, 10
 
 
-def department_chart(rows: Sequence[DepartmentRow], title: str = "各部门培训完成率") -> Markup:
+def department_chart(rows: Sequence[DepartmentRow], title: str | None = None) -> Markup:
     assert set(DRAW_ORDER) == set(STATES)
+    title = title or _("各部门培训完成率")
     legend_h = 30
     height = TOP + len(rows) * ROW_H + legend_h + 10
     width = LABEL_W + BAR_W + VALUE_W
@@ -47,7 +49,7 @@ def department_chart(rows: Sequence[DepartmentRow], title: str = "各部门培�
     for n, row in enumerate(rows):
         y = TOP + n * ROW_H
         parts.append(
-            f'<text x="{LABEL_W - 8}" y="{y + BAR_H - 5}" text-anchor="end">'
+            f'<text x="{LABEL_W - 8}" y="{y + BAR_H - 5}" text-anchor="end" data-content="">'
             f"{escape(_clip(row.department))}</text>"
         )
         x = float(LABEL_W)
@@ -60,7 +62,7 @@ def department_chart(rows: Sequence[DepartmentRow], title: str = "各部门培�
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{BAR_H}" '
                 f'fill="{COLOURS[state]}"><title>{escape(row.department)} · '
-                f"{LABELS[state]}:{count}</title></rect>"
+                f"{escape(LABELS[state])}:{count}</title></rect>"
             )
             x += w
         parts.append(
@@ -72,11 +74,16 @@ def department_chart(rows: Sequence[DepartmentRow], title: str = "各部门培�
     for state in DRAW_ORDER:
         parts.append(
             f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{COLOURS[state]}"/>'
-            f'<text x="{x + 16:.0f}" y="{y + 11}">{LABELS[state]}</text>'
+            f'<text x="{x + 16:.0f}" y="{y + 11}">{escape(LABELS[state])}</text>'
         )
-        x += 16 + 14 * len(LABELS[state]) + 16
+        x += 16 + _text_width(str(LABELS[state])) + 16
     parts.append("</g></svg>")
     return Markup("".join(parts))
+
+
+def _text_width(text: str) -> float:
+    """Rough width at 13 px: CJK characters are square, Latin letters about half as wide."""
+    return sum(14 if ord(c) >= 0x2E80 else 7.5 for c in text)
 
 
 def _clip(text: str, limit: int = 12) -> str:

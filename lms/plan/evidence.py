@@ -20,6 +20,7 @@ from lms.auth.models import Staff
 from lms.certificates.models import Certificate
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session
+from lms.i18n import _
 from lms.plan import config
 from lms.plan.models import Exemption, Extension, Requirement, Signoff
 from lms.plan.status import (
@@ -89,7 +90,7 @@ class Rule:
 def audience_label(department: str | None, position: str | None) -> str:
     if department and position:
         return f"{department} · {position}"
-    return department or position or "全员"
+    return department or position or _("全员")
 
 
 def thresholds() -> Thresholds:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from lms.i18n import _
 from lms.plan import xlsx
 from lms.plan.reports import DepartmentRow, Item, Matrix
 from lms.plan.status import LABELS, STATES
@@ -58,7 +59,8 @@ def render(table: Table, fmt: str, title: str) -> bytes:
     return csv_bytes(table) if fmt == "csv" else xlsx_bytes(table, title)
 
 
-PERSON_HEADERS = ["工号", "姓名", "部门", "岗位", "入职日期"]
+def _person_headers() -> list[str]:
+    return [_("工号"), _("姓名"), _("部门"), _("岗位"), _("入职日期")]
 
 
 def _person_cells(item_person: Any) -> list[Any]:
@@ -67,8 +69,10 @@ def _person_cells(item_person: Any) -> list[Any]:
 
 
 def matrix_table(m: Matrix) -> Table:
-    headers = PERSON_HEADERS + [
-        f"{r.course_title}({r.audience}){suffix}" for r in m.rules for suffix in ("", " 截止/到期")
+    headers = _person_headers() + [
+        f"{r.course_title}({r.audience}){suffix}"
+        for r in m.rules
+        for suffix in ("", " " + _("截止/到期"))
     ]
     rows = []
     for person in m.people:
@@ -76,7 +80,7 @@ def matrix_table(m: Matrix) -> Table:
         for rule in m.rules:
             status = m.statuses.get((person.id, rule.id))
             if status is None:
-                row += ["不适用", None]
+                row += [_("不适用"), None]
             else:
                 row += [status.label, status.due_on or status.expires_on]
         rows.append(row)
@@ -84,7 +88,15 @@ def matrix_table(m: Matrix) -> Table:
 
 
 def overdue_table(items: Sequence[Item], as_of: date) -> Table:
-    headers = PERSON_HEADERS + ["课程", "适用范围", "状态", "截止日期", "逾期天数", "上级", "邮箱"]
+    headers = _person_headers() + [
+        _("课程"),
+        _("适用范围"),
+        _("状态"),
+        _("截止日期"),
+        _("逾期天数"),
+        _("上级"),
+        _("邮箱"),
+    ]
     rows = [
         _person_cells(i.person)
         + [
@@ -102,7 +114,14 @@ def overdue_table(items: Sequence[Item], as_of: date) -> Table:
 
 
 def expiring_table(items: Sequence[Item], as_of: date) -> Table:
-    headers = PERSON_HEADERS + ["课程", "适用范围", "状态", "认证日期", "到期日期", "剩余天数"]
+    headers = _person_headers() + [
+        _("课程"),
+        _("适用范围"),
+        _("状态"),
+        _("认证日期"),
+        _("到期日期"),
+        _("剩余天数"),
+    ]
     rows = [
         _person_cells(i.person)
         + [
@@ -119,7 +138,8 @@ def expiring_table(items: Sequence[Item], as_of: date) -> Table:
 
 
 def department_table(rows: Iterable[DepartmentRow]) -> Table:
-    headers = ["部门", "人数", "要求项", "已完成", "完成率(%)"] + [LABELS[s] for s in STATES]
+    headers = [_("部门"), _("人数"), _("要求项"), _("已完成"), _("完成率(%)")]
+    headers += [str(LABELS[s]) for s in STATES]
     body = [
         [r.department, r.people, r.assigned, r.holding, round(100 * r.completion, 1)]
         + [r.counts[s] for s in STATES]

@@ -14,30 +14,32 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.i18n import CONTENT
+from lms.i18n import lazy_gettext as _l
 from lms.plan.models import DEFAULT_CHECKLIST
 
 
 class RequirementForm(FlaskForm):
-    course_id = SelectField("课程", coerce=int, validators=[InputRequired()])
-    department = StringField("部门(留空表示所有部门)", validators=[Optional(), Length(max=200)])
-    position = StringField("岗位(留空表示所有岗位)", validators=[Optional(), Length(max=200)])
+    course_id = SelectField(_l("课程"), coerce=int, validators=[InputRequired()], render_kw=CONTENT)
+    department = StringField(_l("部门(留空表示所有部门)"), validators=[Optional(), Length(max=200)])
+    position = StringField(_l("岗位(留空表示所有岗位)"), validators=[Optional(), Length(max=200)])
     due_days_after_hire = IntegerField(
-        "入职后多少天内完成", validators=[Optional(), NumberRange(min=0, max=3650)]
+        _l("入职后多少天内完成"), validators=[Optional(), NumberRange(min=0, max=3650)]
     )
-    due_date = DateField("或固定截止日期", validators=[Optional()])
-    starts_on = DateField("开始执行日期(留空为今天)", validators=[Optional()])
+    due_date = DateField(_l("或固定截止日期"), validators=[Optional()])
+    starts_on = DateField(_l("开始执行日期(留空为今天)"), validators=[Optional()])
     recertify_months = IntegerField(
-        "每隔多少个月复训(留空表示一次性)", validators=[Optional(), NumberRange(min=1, max=120)]
+        _l("每隔多少个月复训(留空表示一次性)"), validators=[Optional(), NumberRange(min=1, max=120)]
     )
     window_days = IntegerField(
-        "证书到期前多少天可开始复训", validators=[InputRequired(), NumberRange(min=0, max=3650)]
+        _l("证书到期前多少天可开始复训"), validators=[InputRequired(), NumberRange(min=0, max=3650)]
     )
-    needs_signoff = BooleanField("还需培训师现场观察签核")
+    needs_signoff = BooleanField(_l("还需培训师现场观察签核"))
     checklist = TextAreaField(
-        "签核检查项(每行一项)", default="\n".join(DEFAULT_CHECKLIST), render_kw={"rows": 6}
+        _l("签核检查项(每行一项)"), default="\n".join(DEFAULT_CHECKLIST), render_kw={"rows": 6}
     )
-    note = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("保存")
+    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("保存"))
 
     def values(self) -> dict:
         return {
@@ -59,24 +61,29 @@ class RequirementForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("原因", validators=[DataRequired("请填写原因。"), Length(max=2000)])
-    submit = SubmitField("豁免")
+    reason = TextAreaField(
+        _l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=2000)]
+    )
+    submit = SubmitField(_l("豁免"))
 
 
 class ExtensionForm(FlaskForm):
-    due_on = DateField("新的截止日期", validators=[InputRequired("请填写新的截止日期。")])
-    reason = TextAreaField("原因", validators=[DataRequired("请填写原因。"), Length(max=2000)])
-    submit = SubmitField("延期")
+    due_on = DateField(_l("新的截止日期"), validators=[InputRequired(_l("请填写新的截止日期。"))])
+    reason = TextAreaField(
+        _l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=2000)]
+    )
+    submit = SubmitField(_l("延期"))
 
 
 class SignoffForm(FlaskForm):
-    observed_on = DateField("观察日期", validators=[InputRequired("请填写观察日期。")])
+    observed_on = DateField(_l("观察日期"), validators=[InputRequired(_l("请填写观察日期。"))])
     items = SelectMultipleField(
-        "观察到的表现(全部勾选才算通过)",
+        _l("观察到的表现(全部勾选才算通过)"),
         choices=[],
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),
         validate_choice=True,
+        render_kw=CONTENT,
     )
-    notes = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("记录签核")
+    notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("记录签核"))

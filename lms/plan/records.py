@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 from lms.audit.log import record
 from lms.auth.models import Staff
 from lms.db import session, utcnow
+from lms.i18n import _
 from lms.plan import config
 from lms.plan.models import Exemption, Extension, Requirement, Signoff
 
@@ -21,9 +22,9 @@ class RecordRefused(ValueError):
 def _reason(text: str | None) -> str:
     reason = (text or "").strip()
     if not reason:
-        raise RecordRefused("请填写原因。")
+        raise RecordRefused(_("请填写原因。"))
     if len(reason) > 2000:
-        raise RecordRefused("原因不超过 2000 字。")
+        raise RecordRefused(_("原因不超过 2000 字。"))
     return reason
 
 
@@ -40,7 +41,7 @@ def active_exemption(staff: Staff, req: Requirement) -> Exemption | None:
 def grant_exemption(staff: Staff, req: Requirement, reason: str, actor: Staff) -> Exemption:
     reason = _reason(reason)
     if active_exemption(staff, req) is not None:
-        raise RecordRefused("此人已豁免这项要求。")
+        raise RecordRefused(_("此人已豁免这项要求。"))
     row = Exemption(
         staff_id=staff.id,
         requirement_id=req.id,
@@ -84,7 +85,7 @@ def grant_extension(
 ) -> Extension:
     reason = _reason(reason)
     if due_on < config.today():
-        raise RecordRefused("新的截止日期不能早于今天。")
+        raise RecordRefused(_("新的截止日期不能早于今天。"))
     row = Extension(
         staff_id=staff.id,
         requirement_id=req.id,
@@ -117,12 +118,12 @@ def record_signoff(
 ) -> Signoff:
     """The observation as it happened: holds only if every checklist item was seen."""
     if not req.needs_signoff or req.retired_at is not None:
-        raise RecordRefused("这项要求不需要实操签核。")
+        raise RecordRefused(_("这项要求不需要实操签核。"))
     if observed_on > config.today():
-        raise RecordRefused("观察日期不能晚于今天。")
+        raise RecordRefused(_("观察日期不能晚于今天。"))
     unknown = ticked - set(req.checklist)
     if unknown:
-        raise RecordRefused(f"未知的检查项:{'、'.join(sorted(unknown))}")
+        raise RecordRefused(_("未知的检查项:%(items)s", items="、".join(sorted(unknown))))
     items = {item: item in ticked for item in req.checklist}
     row = Signoff(
         staff_id=staff.id,

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Staff, StaffRole
 from lms.db import session
+from lms.i18n import _
 from lms.plan import config, mail
 from lms.plan.evidence import Person
 from lms.plan.models import SentReminder
@@ -137,30 +138,49 @@ def _line(item: Item, as_of: date) -> str:
     days = (s.due_on - as_of).days if s.due_on else None
     when = ""
     if days is not None:
-        when = (
-            f"已逾期 {-days} 天" if days < 0 else ("今天截止" if days == 0 else f"还有 {days} 天")
-        )
-    note = "(已延期)" if s.extended else ""
-    return f"· {item.rule.course_title}:{s.label},截止 {s.due_on}{note},{when}"
+        if days < 0:
+            when = _("已逾期 %(days)s 天", days=-days)
+        elif days == 0:
+            when = _("今天截止")
+        else:
+            when = _("还有 %(days)s 天", days=days)
+    note = _("(已延期)") if s.extended else ""
+    return "· " + _(
+        "%(course)s:%(status)s,截止 %(due)s%(note)s,%(when)s",
+        course=item.rule.course_title,
+        status=s.label,
+        due=s.due_on,
+        note=note,
+        when=when,
+    )
 
 
 def _link() -> str:
     site = config.setting("LMS_PLAN_SITE_URL")
     if not site:
         return ""
-    return f"\n请登录学习:{site.rstrip('/')}{current_app.config['LMS_URL_PREFIX']}/\n"
+    url = f"{site.rstrip('/')}{current_app.config['LMS_URL_PREFIX']}/"
+    return "\n" + _("请登录学习:%(url)s", url=url) + "\n"
 
 
 def digest_message(digest: Digest, as_of: date, manager_email: str | None):
     org = current_app.config.get("LMS_ORGANISATION", "明礼培训")
-    lines = [f"{digest.person.name}:您好!", "", "以下培训需要您尽快完成:"]
+    lines = [_("%(name)s:您好!", name=digest.person.name), "", _("以下培训需要您尽快完成:")]
     lines += [_line(r.item, as_of) for r in digest.reminders]
     if digest.others:
-        lines += ["", "其他待完成的培训:"] + [_line(i, as_of) for i in digest.others]
+        lines += ["", _("其他待完成的培训:")] + [_line(i, as_of) for i in digest.others]
     if manager_email:
-        lines += ["", "(因有培训已逾期,本邮件同时抄送您的上级。)"]
-    lines += [_link(), f"{org} 培训管理", f"({as_of} 自动发送,请勿直接回复)"]
-    subject = f"【{org}】您有 {len(digest.reminders)} 项培训需要完成"
+        lines += ["", _("(因有培训已逾期,本邮件同时抄送您的上级。)")]
+    lines += [
+        _link(),
+        _("%(organisation)s 培训管理", organisation=org),
+        _("(%(date)s 自动发送,请勿直接回复)", date=as_of),
+    ]
+    subject = _(
+        "【%(organisation)s】您有 %(count)s 项培训需要完成",
+        organisation=org,
+        count=len(digest.reminders),
+    )
     return mail.message(
         [digest.person.email],
         subject,
@@ -185,21 +205,30 @@ def hr_addresses() -> list[str]:
 
 def hr_message(report: RemindReport, to: list[str]):
     org = current_app.config.get("LMS_ORGANISATION", "明礼培训")
-    lines = [f"{report.as_of} 培训提醒汇总", ""]
+    lines = [_("%(date)s 培训提醒汇总", date=report.as_of), ""]
     lines.append(
-        f"已发送提醒:{len(report.sent)} 人,{sum(len(d.reminders) for d in report.sent)} 项。"
+        _(
+            "已发送提醒:%(people)s 人,%(items)s 项。",
+            people=len(report.sent),
+            items=sum(len(d.reminders) for d in report.sent),
+        )
     )
     for d in report.sent:
-        cc = " [已抄送上级]" if d.late and d.manager_email(config.schedule().copy_manager) else ""
+        cc = (
+            " " + _("[已抄送上级]")
+            if d.late and d.manager_email(config.schedule().copy_manager)
+            else ""
+        )
         lines.append(f"· {d.person.name}({d.person.employee_no},{d.person.department or '—'}){cc}")
         lines += [f"    {_line(r.item, report.as_of)}" for r in d.reminders]
     if report.no_email:
-        lines += ["", f"没有邮箱、未能提醒:{len(report.no_email)} 人(请补充邮箱)"]
+        lines += ["", _("没有邮箱、未能提醒:%(count)s 人(请补充邮箱)", count=len(report.no_email))]
         lines += [f"· {d.person.name}({d.person.employee_no})" for d in report.no_email]
     if report.failed:
-        lines += ["", f"发送失败、下次运行会重试:{len(report.failed)} 人"]
+        lines += ["", _("发送失败、下次运行会重试:%(count)s 人", count=len(report.failed))]
         lines += [f"· {d.person.name}({d.person.employee_no}):{why}" for d, why in report.failed]
-    return mail.message(to, f"【{org}】培训提醒汇总 {report.as_of}", "\n".join(lines))
+    subject = _("【%(organisation)s】培训提醒汇总 %(date)s", organisation=org, date=report.as_of)
+    return mail.message(to, subject, "\n".join(lines))
 
 
 def send_reminders(

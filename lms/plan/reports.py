@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from lms.auth.models import Staff
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session
+from lms.i18n import _, _l
 from lms.plan import config
 from lms.plan.evidence import (
     PERSON_COLUMNS,
@@ -31,12 +32,12 @@ from lms.plan.models import Signoff
 from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus
 
 SORTS = {
-    "employee_no": "工号",
-    "name": "姓名",
-    "department": "部门",
-    "position": "岗位",
-    "hire_date": "入职日期",
-    "urgency": "最紧急状态",
+    "employee_no": _l("工号"),
+    "name": _l("姓名"),
+    "department": _l("部门"),
+    "position": _l("岗位"),
+    "hire_date": _l("入职日期"),
+    "urgency": _l("最紧急状态"),
 }
 MAX_PER_PAGE = 1000
 
@@ -253,10 +254,10 @@ def department_summary(as_of: date | None = None) -> tuple[list[DepartmentRow], 
     rules = load_rules()
     people, statuses = evaluate(people_select(), rules, as_of)
     rows: dict[str, DepartmentRow] = {}
-    dept_of = {p.id: p.department or "(未分配部门)" for p in people}
+    dept_of = {p.id: p.department or _("(未分配部门)") for p in people}
     for p in people:
         rows.setdefault(dept_of[p.id], DepartmentRow(dept_of[p.id])).people += 1
-    for (pid, _), status in statuses.items():
+    for (pid, _rule), status in statuses.items():
         if status is not None:
             rows[dept_of[pid]].counts[status.state] += 1
     ordered = sorted(rows.values(), key=lambda r: (-r.completion, r.department))

@@ -18,6 +18,7 @@ from lms.audit.models import AuditEntry
 from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session, utcnow
+from lms.i18n import _
 from lms.plan import config
 from lms.plan.models import Requirement
 
@@ -81,23 +82,23 @@ def validate(values: dict[str, Any], current: Requirement | None = None) -> dict
     errors: dict[str, str] = {}
     course = session.get(Course, values["course_id"]) if values["course_id"] else None
     if course is None or (course.retired_at is not None and current is None):
-        errors["course_id"] = "请选择一门在用的课程。"
+        errors["course_id"] = _("请选择一门在用的课程。")
     if values["due_days_after_hire"] is None and values["due_date"] is None:
-        errors["due_days_after_hire"] = "请填写入职后天数或固定截止日期(至少一项)。"
+        errors["due_days_after_hire"] = _("请填写入职后天数或固定截止日期(至少一项)。")
     if values["due_days_after_hire"] is not None and values["due_days_after_hire"] < 0:
-        errors["due_days_after_hire"] = "天数不能为负数。"
+        errors["due_days_after_hire"] = _("天数不能为负数。")
     months = values["recertify_months"]
     if months is not None and not 1 <= months <= 120:
-        errors["recertify_months"] = "复训周期应在 1 到 120 个月之间。"
+        errors["recertify_months"] = _("复训周期应在 1 到 120 个月之间。")
     window = values["window_days"]
     if window < 0:
-        errors["window_days"] = "提前复训天数不能为负数。"
+        errors["window_days"] = _("提前复训天数不能为负数。")
     elif months is not None and window >= months * 28:
-        errors["window_days"] = "提前复训天数应短于复训周期。"
+        errors["window_days"] = _("提前复训天数应短于复训周期。")
     if values["needs_signoff"] and not values["checklist"]:
-        errors["checklist"] = "需要实操签核时,请至少列出一项检查内容。"
+        errors["checklist"] = _("需要实操签核时,请至少列出一项检查内容。")
     if len(values["checklist"]) > 30 or any(len(i) > 100 for i in values["checklist"]):
-        errors["checklist"] = "检查项最多 30 项,每项不超过 100 字。"
+        errors["checklist"] = _("检查项最多 30 项,每项不超过 100 字。")
     if not errors:
         same = sa.select(Requirement.id).where(
             Requirement.course_id == values["course_id"],
@@ -108,7 +109,7 @@ def validate(values: dict[str, Any], current: Requirement | None = None) -> dict
         if current is not None:
             same = same.where(Requirement.id != current.id)
         if session.scalar(same) is not None:
-            errors["course_id"] = "这门课程对同一范围的人员已有一条在用的要求。"
+            errors["course_id"] = _("这门课程对同一范围的人员已有一条在用的要求。")
     return errors
 
 
@@ -140,7 +141,7 @@ def create_requirement(values: dict[str, Any], actor: Staff | None) -> Requireme
 def update_requirement(req: Requirement, values: dict[str, Any], actor: Staff) -> dict[str, Any]:
     """Apply the changes; returns ``{field: [before, after]}`` (empty when nothing changed)."""
     if req.retired_at is not None:
-        raise RequirementInvalid({"course_id": "已停用的要求不能修改。"})
+        raise RequirementInvalid({"course_id": _("已停用的要求不能修改。")})
     clean = _clean(values)
     if clean["starts_on"] is None:
         clean["starts_on"] = req.starts_on

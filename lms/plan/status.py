@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from lms.i18n import _l
+
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
 DUE_SOON = "due_soon"
@@ -35,14 +37,14 @@ EXEMPT = "exempt"
 STATES = (OVERDUE, EXPIRED, DUE_SOON, EXPIRING_SOON, IN_PROGRESS, NOT_STARTED, CERTIFIED, EXEMPT)
 URGENCY = {state: rank for rank, state in enumerate(STATES)}
 LABELS = {
-    NOT_STARTED: "未开始",
-    IN_PROGRESS: "学习中",
-    DUE_SOON: "即将到期",
-    OVERDUE: "已逾期",
-    CERTIFIED: "已认证",
-    EXPIRING_SOON: "证书将到期",
-    EXPIRED: "证书已过期",
-    EXEMPT: "已豁免",
+    NOT_STARTED: _l("未开始"),
+    IN_PROGRESS: _l("学习中"),
+    DUE_SOON: _l("即将到期"),
+    OVERDUE: _l("已逾期"),
+    CERTIFIED: _l("已认证"),
+    EXPIRING_SOON: _l("证书将到期"),
+    EXPIRED: _l("证书已过期"),
+    EXEMPT: _l("已豁免"),
 }
 # States that count as holding the requirement (the completion chart's numerator).
 HOLDING = frozenset({CERTIFIED, EXPIRING_SOON})
@@ -142,7 +144,7 @@ class PlanStatus:
 
     @property
     def label(self) -> str:
-        return LABELS[self.state]
+        return str(LABELS[self.state])
 
     @property
     def urgency(self) -> int:

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
+from lms.i18n import _
 from lms.plan import config, exports, records, reports, requirements, xapi
 from lms.plan.chart import COLOURS, department_chart
 from lms.plan.evidence import audience_label, load_rules
@@ -47,7 +48,7 @@ def _as_of() -> date:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            flash(f"日期 {raw!r} 无效,已按今天计算。", "error")
+            flash(_("日期 %(value)r 无效,已按今天计算。", value=raw), "error")
     return config.today()
 
 
@@ -224,7 +225,9 @@ def _requirement_form(req=None) -> RequirementForm:
     courses = reports.course_choices()
     form.course_id.choices = [SelectChoice(c.id, c.title) for c in courses]
     if req is not None and req.course_id not in {c.id for c in courses}:
-        form.course_id.choices.append(SelectChoice(req.course_id, f"(已停用课程 #{req.course_id})"))
+        form.course_id.choices.append(
+            SelectChoice(req.course_id, _("(已停用课程 #%(id)s)", id=req.course_id))
+        )
     return form
 
 
@@ -243,7 +246,7 @@ def requirement_new():
         except requirements.RequirementInvalid as exc:
             _show_errors(form, exc.errors)
         else:
-            flash("已新增培训要求。", "success")
+            flash(_("已新增培训要求。"), "success")
             return redirect(url_for(".requirement_edit", requirement_id=req.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -262,7 +265,10 @@ def requirement_edit(requirement_id: int):
         except requirements.RequirementInvalid as exc:
             _show_errors(form, exc.errors)
         else:
-            flash("已保存;所有人的状态已按新规则重新计算。" if changes else "没有改动。", "success")
+            flash(
+                _("已保存;所有人的状态已按新规则重新计算。") if changes else _("没有改动。"),
+                "success",
+            )
             return redirect(url_for(".requirement_edit", requirement_id=req.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -280,7 +286,7 @@ def requirement_edit(requirement_id: int):
 def requirement_retire(requirement_id: int):
     req = requirements.requirement_or_404(requirement_id)
     if FlaskForm().validate_on_submit() and requirements.retire_requirement(req, current_staff()):
-        flash("已停用这项要求;已有的记录全部保留。", "success")
+        flash(_("已停用这项要求;已有的记录全部保留。"), "success")
     return redirect(url_for(".requirement_list"))
 
 
@@ -321,14 +327,14 @@ def exempt(employee_no: str, requirement_id: int):
     staff, req = _person_and_requirement(employee_no, requirement_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("豁免需要填写原因。", "error")
+        flash(_("豁免需要填写原因。"), "error")
         return _back(employee_no)
     try:
         records.grant_exemption(staff, req, form.reason.data, current_staff())
     except records.RecordRefused as exc:
         flash(str(exc), "error")
     else:
-        flash("已豁免。", "success")
+        flash(_("已豁免。"), "success")
     return _back(employee_no)
 
 
@@ -337,7 +343,7 @@ def exempt(employee_no: str, requirement_id: int):
 def lift_exemption(employee_no: str, requirement_id: int):
     staff, req = _person_and_requirement(employee_no, requirement_id)
     if FlaskForm().validate_on_submit() and records.lift_exemption(staff, req, current_staff()):
-        flash("已取消豁免(记录保留)。", "success")
+        flash(_("已取消豁免(记录保留)。"), "success")
     return _back(employee_no)
 
 
@@ -347,14 +353,14 @@ def extend(employee_no: str, requirement_id: int):
     staff, req = _person_and_requirement(employee_no, requirement_id)
     form = ExtensionForm()
     if not form.validate_on_submit():
-        flash("延期需要填写新的截止日期和原因。", "error")
+        flash(_("延期需要填写新的截止日期和原因。"), "error")
         return _back(employee_no)
     try:
         records.grant_extension(staff, req, form.due_on.data, form.reason.data, current_staff())
     except records.RecordRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(f"已延期至 {form.due_on.data}。", "success")
+        flash(_("已延期至 %(date)s。", date=form.due_on.data), "success")
     return _back(employee_no)
 
 
@@ -382,7 +388,7 @@ def signoffs():
 def signoff(requirement_id: int, employee_no: str):
     staff, req = _person_and_requirement(employee_no, requirement_id)
     if not req.needs_signoff or req.retired_at is not None:
-        flash("这项要求不需要(或已不再需要)实操签核。", "error")
+        flash(_("这项要求不需要(或已不再需要)实操签核。"), "error")
         return redirect(url_for(".signoffs"))
     form = SignoffForm()
     form.items.choices = [SelectChoice(i, i) for i in req.checklist]
@@ -402,7 +408,9 @@ def signoff(requirement_id: int, employee_no: str):
             form.observed_on.errors = [*form.observed_on.errors, str(exc)]
         else:
             flash(
-                "已记录:全部检查项通过。" if row.passed else "已记录:有检查项未通过,需再次观察。",
+                _("已记录:全部检查项通过。")
+                if row.passed
+                else _("已记录:有检查项未通过,需再次观察。"),
                 "success",
             )
             return redirect(url_for(".signoffs", requirement=req.id))

@@ -14,6 +14,7 @@ from lms.auth.models import Staff
 from lms.certificates.issue import issue_for_attempt
 from lms.courses.models import Course
 from lms.db import session, utcnow
+from lms.i18n import _
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, Question, QuestionBank, Response
 
@@ -79,17 +80,23 @@ def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) ->
             submit(attempt)
     graded = [a for a in history if a.status == "graded"]
     if course.max_attempts and len(graded) >= course.max_attempts:
-        raise AttemptRefused(f"本课程最多可测验 {course.max_attempts} 次,您已用完。")
+        raise AttemptRefused(
+            _("本课程最多可测验 %(count)s 次,您已用完。", count=course.max_attempts)
+        )
     if course.cooldown_minutes and graded:
         ready = graded[-1].graded_at + timedelta(minutes=course.cooldown_minutes)
         if utcnow() < ready:
             wait = int((ready - utcnow()).total_seconds() // 60) + 1
             raise AttemptRefused(
-                f"两次测验之间需间隔 {course.cooldown_minutes} 分钟,请 {wait} 分钟后再试。"
+                _(
+                    "两次测验之间需间隔 %(minutes)s 分钟,请 %(wait)s 分钟后再试。",
+                    minutes=course.cooldown_minutes,
+                    wait=wait,
+                )
             )
     questions = active_questions(course)
     if not questions:
-        raise AttemptRefused("本课程还没有题目。")
+        raise AttemptRefused(_("本课程还没有题目。"))
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)
     now = utcnow()
@@ -133,7 +140,7 @@ def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) ->
 def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str]:
     """Store answers by position; returns ``{position: problem}`` for answers that were refused."""
     if attempt.status != "open" or is_expired(attempt):
-        raise AttemptClosed("测验已结束,答案不能再修改。")
+        raise AttemptClosed(_("测验已结束,答案不能再修改。"))
     problems: dict[int, str] = {}
     responses = {r.position: r for r in attempt.responses}
     now = utcnow()

@@ -24,12 +24,13 @@ from lms.audit.log import record
 from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session, utcnow
+from lms.i18n import _, _l
 from lms.quizzes import grading
 from lms.quizzes.bank_file import SECTION_RE, question_problems
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
 from lms.quizzes.review import describe
 
-ORIGIN_LABELS = {"file": "题库文件", "ui": "网页编辑", "import": "导入"}
+ORIGIN_LABELS = {"file": _l("题库文件"), "ui": _l("网页编辑"), "import": _l("导入")}
 QUIZ_SETTINGS = (
     "questions_per_attempt",
     "pass_mark",
@@ -128,18 +129,22 @@ def question_check(
     section = q.get("section")
     if isinstance(section, str) and SECTION_RE.match(section):
         if section not in {value for value, _, _ in sections(course)}:
-            problems.append(("section", f"本课程没有课节 {section},请从列表中选择"))
+            problems.append(
+                ("section", _("本课程没有课节 %(section)s,请从列表中选择", section=section))
+            )
     if question is None:
         key = q.get("id")
         if isinstance(key, str) and key:
             taken = session.scalar(sa.select(Question.id).where(Question.key == key).limit(1))
             if taken is not None:
-                problems.append(("id", f"编号 {key} 已被使用(停用的题目也占用编号),请换一个"))
+                problems.append(
+                    ("id", _("编号 %(key)s 已被使用(停用的题目也占用编号),请换一个", key=key))
+                )
     else:
         if q.get("id") != question.key:
-            problems.append(("id", "编号不能修改"))
+            problems.append(("id", _("编号不能修改")))
         if q.get("type") != question.type:
-            problems.append(("type", "题型不能修改;请新建一道题"))
+            problems.append(("type", _("题型不能修改;请新建一道题")))
     return problems
 
 
@@ -258,7 +263,7 @@ def create_question(course: Course, q: dict[str, Any], actor: Staff) -> Question
     _place(question, q)
     _new_version(question, version_data(q), actor)
     session.add(question)
-    _flush(("id", f"编号 {q['id']} 刚被别人使用了,请再保存一次"))
+    _flush(("id", _("编号 %(key)s 刚被别人使用了,请再保存一次", key=q["id"])))
     record(
         "question.create",
         actor_id=actor.id,
@@ -291,8 +296,11 @@ def edit_question(
         problems.append(
             (
                 "base_version",
-                f"你编辑期间,这道题已被保存为第 {question.current_version} 版。"
-                "请核对后再保存(再次保存将以你的内容为准)。",
+                _(
+                    "你编辑期间,这道题已被保存为第 %(version)s 版。"
+                    "请核对后再保存(再次保存将以你的内容为准)。",
+                    version=question.current_version,
+                ),
             )
         )
     if problems:
@@ -311,7 +319,7 @@ def edit_question(
     _place(question, q)
     if question.origin == "file":
         question.origin = "ui"  # the browser owns it now; sync-content leaves it alone
-    _flush(("base_version", "这道题刚被别人保存了,请核对后再保存"))
+    _flush(("base_version", _("这道题刚被别人保存了,请核对后再保存")))
     record(
         "question.edit",
         actor_id=actor.id,

@@ -29,27 +29,29 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from lms.i18n import CONTENT, lazy_pgettext
+from lms.i18n import lazy_gettext as _l
 from lms.quizzes.bank_file import PARTIAL_CREDIT
 
 TYPE_LABELS = {
-    "single": "单选题",
-    "multiple": "多选题",
-    "truefalse": "判断题",
-    "ordering": "排序题",
-    "matching": "匹配题",
-    "short": "简答题",
-    "scenario": "情景题",
+    "single": _l("单选题"),
+    "multiple": _l("多选题"),
+    "truefalse": _l("判断题"),
+    "ordering": _l("排序题"),
+    "matching": _l("匹配题"),
+    "short": _l("简答题"),
+    "scenario": _l("情景题"),
 }
 DIFFICULTY_CHOICES = [
-    SelectChoice(1, "1 简单"),
-    SelectChoice(2, "2 中等"),
-    SelectChoice(3, "3 较难"),
+    SelectChoice(1, _l("1 简单")),
+    SelectChoice(2, _l("2 中等")),
+    SelectChoice(3, _l("3 较难")),
 ]
-PARTIAL_CREDIT_LABELS = {"proportional": "按比例给分", "all_or_nothing": "全对才得分"}
+PARTIAL_CREDIT_LABELS = {"proportional": _l("按比例给分"), "all_or_nothing": _l("全对才得分")}
 GRADE_CHOICES = [
-    SelectChoice(100, "最佳 100%"),
-    SelectChoice(50, "可接受 50%"),
-    SelectChoice(0, "欠佳 0%"),
+    SelectChoice(100, _l("最佳 100%")),
+    SelectChoice(50, _l("可接受 50%")),
+    SelectChoice(0, _l("欠佳 0%")),
 ]
 MAX_ROWS = 20  # a guard against absurd posts; the real limits per type are question rules
 
@@ -68,9 +70,9 @@ def _lines(text: str | None) -> list[str]:
 
 
 class ChoiceRow(Form):
-    text = StringField("选项", filters=[_strip])
-    correct = BooleanField("正确")
-    feedback = StringField("选中时的反馈(可不填)", filters=[_strip])
+    text = StringField(_l("选项"), filters=[_strip])
+    correct = BooleanField(_l("正确"))
+    feedback = StringField(_l("选中时的反馈(可不填)"), filters=[_strip])
 
     def is_blank(self) -> bool:
         return not (self.text.data or self.feedback.data or self.correct.data)
@@ -85,9 +87,11 @@ class ChoiceRow(Form):
 
 
 class ReplyRow(Form):
-    text = StringField("回应", filters=[_strip])
-    grade = SelectField("评分", choices=GRADE_CHOICES, coerce=int, default=0, validate_choice=False)
-    feedback = StringField("针对此回应的反馈", filters=[_strip])
+    text = StringField(_l("回应"), filters=[_strip])
+    grade = SelectField(
+        _l("评分"), choices=GRADE_CHOICES, coerce=int, default=0, validate_choice=False
+    )
+    feedback = StringField(_l("针对此回应的反馈"), filters=[_strip])
 
     def is_blank(self) -> bool:
         return not (self.text.data or self.feedback.data)
@@ -100,8 +104,8 @@ class ReplyRow(Form):
 
 
 class PairRow(Form):
-    left = StringField("左侧", filters=[_strip])
-    right = StringField("右侧", filters=[_strip])
+    left = StringField(_l("左侧"), filters=[_strip])
+    right = StringField(_l("右侧"), filters=[_strip])
 
     def is_blank(self) -> bool:
         return not (self.left.data or self.right.data)
@@ -112,28 +116,28 @@ class PairRow(Form):
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), m)
     for p, m in [
-        (r"^id must be", "编号只能用小写字母、数字、- 和 _,以字母或数字开头,最长 100 个字符"),
-        (r"^difficulty must be", "难度须为 1、2 或 3"),
-        (r"^section must look like", "请选择本题考查的课节"),
-        (r"^stem is required", "请填写题干"),
-        (r"^feedback is required", "请填写解析"),
-        (r"^source needs file and quote", "出处需同时填写材料文件和原文引用"),
-        (r"^needs (\d+) to (\d+) options", "需要 {0} 到 {1} 个选项"),
-        (r"needs text$", "请填写内容"),
-        (r"^two options have the same text", "有两个选项内容相同"),
-        (r"^a single-choice question needs", "单选题必须恰好有一个正确选项"),
-        (r"^a multiple-answer question needs", "多选题至少需要两个正确选项和一个错误选项"),
-        (r"grade must be 100, 50 or 0$", "评分须为 100、50 或 0"),
-        (r"each reply needs its own feedback$", "每个回应都需要自己的反馈"),
-        (r"^a scenario needs exactly one best reply", "情景题必须恰好有一个最佳回应(100%)"),
-        (r"^answer must be true or false", "请选择“正确”或“错误”"),
-        (r"^an ordering question needs", "排序题至少需要 3 个步骤"),
-        (r"^two steps have the same text", "有两个步骤内容相同"),
-        (r"^a matching question needs", "匹配题至少需要 3 组配对"),
-        (r"needs left and right$", "左右两项都要填写"),
-        (r"^distractors must be", "干扰项须为文字"),
-        (r"^left items and right items", "左侧各项不能重复,右侧各项(含干扰项)也不能重复"),
-        (r"^a short-answer question needs", "简答题至少需要一个可接受的答案"),
+        (r"^id must be", _l("编号只能用小写字母、数字、- 和 _,以字母或数字开头,最长 100 个字符")),
+        (r"^difficulty must be", _l("难度须为 1、2 或 3")),
+        (r"^section must look like", _l("请选择本题考查的课节")),
+        (r"^stem is required", _l("请填写题干")),
+        (r"^feedback is required", _l("请填写解析")),
+        (r"^source needs file and quote", _l("出处需同时填写材料文件和原文引用")),
+        (r"^needs (\d+) to (\d+) options", _l("需要 {0} 到 {1} 个选项")),
+        (r"needs text$", _l("请填写内容")),
+        (r"^two options have the same text", _l("有两个选项内容相同")),
+        (r"^a single-choice question needs", _l("单选题必须恰好有一个正确选项")),
+        (r"^a multiple-answer question needs", _l("多选题至少需要两个正确选项和一个错误选项")),
+        (r"grade must be 100, 50 or 0$", _l("评分须为 100、50 或 0")),
+        (r"each reply needs its own feedback$", _l("每个回应都需要自己的反馈")),
+        (r"^a scenario needs exactly one best reply", _l("情景题必须恰好有一个最佳回应(100%)")),
+        (r"^answer must be true or false", _l("请选择“正确”或“错误”")),
+        (r"^an ordering question needs", _l("排序题至少需要 3 个步骤")),
+        (r"^two steps have the same text", _l("有两个步骤内容相同")),
+        (r"^a matching question needs", _l("匹配题至少需要 3 组配对")),
+        (r"needs left and right$", _l("左右两项都要填写")),
+        (r"^distractors must be", _l("干扰项须为文字")),
+        (r"^left items and right items", _l("左侧各项不能重复,右侧各项(含干扰项)也不能重复")),
+        (r"^a short-answer question needs", _l("简答题至少需要一个可接受的答案")),
     ]
 ]
 # "option 2 needs text", "reply 3: …", "pair 1 needs …": the row a problem is about (1-based).
@@ -159,21 +163,21 @@ class QuestionForm(FlaskForm):
     qtype: ClassVar[str]
 
     key = StringField(
-        "编号",
+        _l("编号"),
         filters=[_strip],
-        description="可不填:留空时自动编号。保存后不能再改,也不要重复使用已停用题目的编号。",
+        description=_l("可不填:留空时自动编号。保存后不能再改,也不要重复使用已停用题目的编号。"),
     )
     difficulty = SelectField(
-        "难度", choices=DIFFICULTY_CHOICES, coerce=int, default=1, validate_choice=False
+        _l("难度"), choices=DIFFICULTY_CHOICES, coerce=int, default=1, validate_choice=False
     )
-    section = SelectField("考查课节", validate_choice=False)
-    stem = TextAreaField("题干", filters=[_text])
-    feedback = TextAreaField("解析(交卷后向学员显示)", filters=[_text])
-    source_file = StringField("出处:材料文件(可不填)", filters=[_strip])
-    source_quote = StringField("出处:材料原文引用", filters=[_strip])
+    section = SelectField(_l("考查课节"), validate_choice=False, render_kw=CONTENT)
+    stem = TextAreaField(_l("题干"), filters=[_text])
+    feedback = TextAreaField(_l("解析(交卷后向学员显示)"), filters=[_text])
+    source_file = StringField(_l("出处:材料文件(可不填)"), filters=[_strip])
+    source_quote = StringField(_l("出处:材料原文引用"), filters=[_strip])
     base_version = HiddenField()
-    more = SubmitField("再加一行")
-    submit = SubmitField("保存")
+    more = SubmitField(_l("再加一行"))
+    submit = SubmitField(_l("保存"))
 
     # ----- reading the fields -------------------------------------------------------------------
 
@@ -314,24 +318,27 @@ class _OptionsForm(QuestionForm):
 
 class SingleForm(_OptionsForm):
     qtype = "single"
-    options = FieldList(FormField(ChoiceRow), label="选项", min_entries=4, max_entries=MAX_ROWS)
+    options = FieldList(FormField(ChoiceRow), label=_l("选项"), min_entries=4, max_entries=MAX_ROWS)
 
 
 class MultipleForm(_OptionsForm):
     qtype = "multiple"
-    options = FieldList(FormField(ChoiceRow), label="选项", min_entries=4, max_entries=MAX_ROWS)
+    options = FieldList(FormField(ChoiceRow), label=_l("选项"), min_entries=4, max_entries=MAX_ROWS)
 
 
 class ScenarioForm(_OptionsForm):
     qtype = "scenario"
-    options = FieldList(FormField(ReplyRow), label="回应", min_entries=3, max_entries=MAX_ROWS)
+    options = FieldList(FormField(ReplyRow), label=_l("回应"), min_entries=3, max_entries=MAX_ROWS)
 
 
 class TrueFalseForm(QuestionForm):
     qtype = "truefalse"
     answer = RadioField(
-        "答案",
-        choices=[SelectChoice("true", "正确"), SelectChoice("false", "错误")],
+        _l("答案"),
+        choices=[
+            SelectChoice("true", lazy_pgettext("true/false", "正确")),
+            SelectChoice("false", _l("错误")),
+        ],
         validate_choice=False,
     )
 
@@ -346,7 +353,9 @@ class TrueFalseForm(QuestionForm):
 
 class OrderingForm(QuestionForm):
     qtype = "ordering"
-    steps = TextAreaField("步骤(每行一步,按正确顺序填写;学员看到的顺序是打乱的)", filters=[_text])
+    steps = TextAreaField(
+        _l("步骤(每行一步,按正确顺序填写;学员看到的顺序是打乱的)"), filters=[_text]
+    )
 
     def type_fields(self) -> dict[str, Any]:
         return {"steps": _lines(self.steps.data)}
@@ -359,7 +368,7 @@ class OrderingForm(QuestionForm):
 class ShortForm(QuestionForm):
     qtype = "short"
     accepted = TextAreaField(
-        "可接受的答案(每行一个;全角半角、首尾标点和大小写不影响判分)", filters=[_text]
+        _l("可接受的答案(每行一个;全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
     )
 
     def type_fields(self) -> dict[str, Any]:
@@ -372,8 +381,8 @@ class ShortForm(QuestionForm):
 
 class MatchingForm(QuestionForm):
     qtype = "matching"
-    pairs = FieldList(FormField(PairRow), label="配对", min_entries=4, max_entries=MAX_ROWS)
-    distractors = TextAreaField("干扰项(可不填;每行一个,混在右侧供选择)", filters=[_text])
+    pairs = FieldList(FormField(PairRow), label=_l("配对"), min_entries=4, max_entries=MAX_ROWS)
+    distractors = TextAreaField(_l("干扰项(可不填;每行一个,混在右侧供选择)"), filters=[_text])
 
     def row_lists(self) -> list[FieldList]:
         return [self.pairs]
@@ -431,30 +440,39 @@ class QuizSettingsForm(FlaskForm):
     """Ranges are the ones course.yaml accepts (``courses.content_files``)."""
 
     questions_per_attempt = IntegerField(
-        "每次抽题数",
-        validators=[InputRequired("请填写数字"), NumberRange(1, 500, "须在 1 到 500 之间")],
+        _l("每次抽题数"),
+        validators=[InputRequired(_l("请填写数字")), NumberRange(1, 500, _l("须在 1 到 500 之间"))],
     )
     pass_mark = IntegerField(
-        "及格线(%)",
-        validators=[InputRequired("请填写数字"), NumberRange(1, 100, "须在 1 到 100 之间")],
+        _l("及格线(%)"),
+        validators=[InputRequired(_l("请填写数字")), NumberRange(1, 100, _l("须在 1 到 100 之间"))],
     )
     time_limit_minutes = IntegerField(
-        "限时(分钟,0 = 不限时)",
-        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+        _l("限时(分钟,0 = 不限时)"),
+        validators=[
+            InputRequired(_l("请填写数字")),
+            NumberRange(0, 100_000, _l("须在 0 到 100000 之间")),
+        ],
     )
     max_attempts = IntegerField(
-        "最多测验次数(0 = 不限)",
-        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+        _l("最多测验次数(0 = 不限)"),
+        validators=[
+            InputRequired(_l("请填写数字")),
+            NumberRange(0, 100_000, _l("须在 0 到 100000 之间")),
+        ],
     )
     cooldown_minutes = IntegerField(
-        "两次测验的间隔(分钟)",
-        validators=[InputRequired("请填写数字"), NumberRange(0, 100_000, "须在 0 到 100000 之间")],
+        _l("两次测验的间隔(分钟)"),
+        validators=[
+            InputRequired(_l("请填写数字")),
+            NumberRange(0, 100_000, _l("须在 0 到 100000 之间")),
+        ],
     )
     partial_credit = SelectField(
-        "多选、排序、匹配题的部分得分",
+        _l("多选、排序、匹配题的部分得分"),
         choices=[SelectChoice(mode, PARTIAL_CREDIT_LABELS[mode]) for mode in PARTIAL_CREDIT],
     )
-    submit = SubmitField("保存")
+    submit = SubmitField(_l("保存"))
 
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name).data for name in QUIZ_SETTING_NAMES}

@@ -30,6 +30,7 @@ from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
+from lms.i18n import CONTENT, _, _l, content, fill
 from lms.quizzes.import_drafts import ImportDraft, load_draft, save_draft
 from lms.quizzes.importer import (
     ImportPreview,
@@ -46,37 +47,39 @@ bp = Blueprint("lms_qimport", __name__)
 FORMAT_CHOICES = [
     SelectChoice("gift", "GIFT(Moodle)"),
     SelectChoice("aiken", "Aiken"),
-    SelectChoice("yaml", "YAML 题库(明礼格式)"),
+    SelectChoice("yaml", _l("YAML 题库(明礼格式)")),
 ]
 EXPORT_FILES = {"gift": ("{slug}-gift.txt", "text/plain"), "yaml": ("{slug}.yaml", "text/plain")}
 TYPE_LABELS = {
-    "single": "单选",
-    "multiple": "多选",
-    "truefalse": "判断",
-    "ordering": "排序",
-    "matching": "配对",
-    "short": "简答",
-    "scenario": "情境",
+    "single": _l("单选"),
+    "multiple": _l("多选"),
+    "truefalse": _l("判断"),
+    "ordering": _l("排序"),
+    "matching": _l("配对"),
+    "short": _l("简答"),
+    "scenario": _l("情境"),
 }
 
 
 class QuestionImportForm(FlaskForm):
-    file = FileField("题目文件", validators=[FileRequired("请选择要导入的文件。")])
-    fmt = SelectField("文件格式", choices=FORMAT_CHOICES, default="gift")
-    course = SelectField("导入到课程", validators=[DataRequired("请选择课程。")])
-    submit = SubmitField("上传并预览")
+    file = FileField(_l("题目文件"), validators=[FileRequired(_l("请选择要导入的文件。"))])
+    fmt = SelectField(_l("文件格式"), choices=FORMAT_CHOICES, default="gift")
+    course = SelectField(
+        _l("导入到课程"), validators=[DataRequired(_l("请选择课程。"))], render_kw=CONTENT
+    )
+    submit = SubmitField(_l("上传并预览"))
 
 
 class SectionForm(Form):
     """GET form on the preview page: which section questions without one are put under."""
 
-    section = SelectField("未注明章节的题目归入")
+    section = SelectField(_l("未注明章节的题目归入"))
 
 
 class ConfirmImportForm(FlaskForm):
     draft = HiddenField(validators=[DataRequired()])
     section = HiddenField()
-    submit = SubmitField("确认导入")
+    submit = SubmitField(_l("确认导入"))
 
 
 def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
@@ -84,13 +87,13 @@ def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
     limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
     raw = upload.stream.read(limit + 1)
     if len(raw) > limit:
-        return None, f"文件太大:最多 {limit // 1024} KB。请拆分后分批导入。"
+        return None, _("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024)
     if not raw.strip():
-        return None, "文件是空的。"
+        return None, _("文件是空的。")
     try:
         return decode(raw), None
     except UnicodeDecodeError:
-        return None, "文件不是 UTF-8 编码的文本。请用“另存为 UTF-8”保存后重新上传。"
+        return None, _("文件不是 UTF-8 编码的文本。请用“另存为 UTF-8”保存后重新上传。")
 
 
 @bp.route("/trainer/import", methods=["GET", "POST"])
@@ -122,7 +125,7 @@ def _draft_course(draft: ImportDraft | None) -> Course | None:
 
 
 def _gone():
-    flash("这次导入已完成、已过期或不存在,请重新上传文件。", "error")
+    flash(_("这次导入已完成、已过期或不存在,请重新上传文件。"), "error")
     return redirect(url_for(".upload"))
 
 
@@ -180,7 +183,7 @@ def confirm():
     # Re-parse the stored text: the import is exactly what was previewed.
     result = preview_import(draft.text, draft.fmt, course, default_section=section)
     if not result.ok:
-        flash("文件有问题,没有导入任何题目。请修正后重新上传。", "error")
+        flash(_("文件有问题,没有导入任何题目。请修正后重新上传。"), "error")
         return _render_preview(draft, result, sections, 400)
     filename = draft.filename
     session.delete(draft)  # used up in the same transaction as the import
@@ -191,13 +194,17 @@ def confirm():
         if draft is None:
             return _gone()
         result.problems = exc.problems
-        flash("导入被拒绝,没有导入任何题目。", "error")
+        flash(_("导入被拒绝,没有导入任何题目。"), "error")
         return _render_preview(draft, result, sections, 400)
-    flash(
-        f"已导入到「{course.title}」:新增 {len(report.created)} 题,"
-        f"更新 {len(report.updated)} 题(新版本),未变 {len(report.unchanged)} 题。",
-        "success",
+    message = _(
+        "已导入到「%(course)s」:新增 %(created)s 题,更新 %(updated)s 题(新版本),未变 %(unchanged)s 题。"
     )
+    counts = {
+        "created": len(report.created),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+    }
+    flash(fill(message, course=content(course.title), **counts), "success")
     return redirect(url_for("lms_trainer.questions", slug=course.slug))
 
 

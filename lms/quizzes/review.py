@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms.i18n import _, pgettext
 from lms.quizzes import grading
 
 
 def describe(data: dict[str, Any], answer: Any) -> str:
     if answer is None:
-        return "(未作答)"
+        return _("(未作答)")
     qtype = data["type"]
     if qtype in ("single", "scenario"):
         return data["options"][answer]["text"]
     if qtype == "multiple":
         return ";".join(data["options"][i]["text"] for i in sorted(answer))
     if qtype == "truefalse":
-        return "正确" if answer else "错误"
+        return pgettext("true/false", "正确") if answer else _("错误")
     if qtype == "ordering":
         return " → ".join(data["steps"][i] for i in answer)
     if qtype == "matching":

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from lms.courses.models import Course
 from lms.db import session
+from lms.i18n import _, _l
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, Question, QuestionBank, Response
 from lms.quizzes.review import describe
@@ -40,10 +41,10 @@ TOO_HARD = 0.1
 TOO_EASY = 0.95
 TOP_ANSWERS = 5
 FLAG_LABELS = {
-    "too_hard": "太难",
-    "too_easy": "太容易",
-    "check_key": "请检查答案",
-    "few_attempts": "作答太少,暂不判断",
+    "too_hard": _l("太难"),
+    "too_easy": _l("太容易"),
+    "check_key": _l("请检查答案"),
+    "few_attempts": _l("作答太少,暂不判断"),
 }
 _OPTION_TYPES = ("single", "multiple", "scenario")
 _EPSILON = 1e-12
@@ -146,7 +147,7 @@ def _answer_label(data: dict[str, Any], answer: Any) -> str:
     try:
         return describe(data, answer)
     except (KeyError, IndexError, TypeError, ValueError):
-        return f"(无法识别的答案 {answer!r})"
+        return _("(无法识别的答案 %(answer)r)", answer=answer)
 
 
 def _tally(data: dict[str, Any], samples: list[_Sample]) -> _Tally:

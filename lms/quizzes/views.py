@@ -16,6 +16,7 @@ from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
+from lms.i18n import _
 from lms.quizzes import authoring, grading
 from lms.quizzes.authoring import ORIGIN_LABELS, QuestionRejected
 from lms.quizzes.forms import QUESTION_FORMS, TYPE_LABELS, QuestionForm, QuizSettingsForm
@@ -72,13 +73,15 @@ def questions(slug: str):
 
 def _section_choices(course: Course, current: str = "") -> list[SelectChoice]:
     """Sections grouped by lesson; a section that no longer exists stays visible, marked."""
-    choices = [SelectChoice("", "请选择课节…")]
+    choices = [SelectChoice("", _("请选择课节…"))]
     choices += [
         SelectChoice(value, title, optgroup=lesson)
         for value, lesson, title in authoring.sections(course)
     ]
     if current and current not in {c.value for c in choices}:
-        choices.append(SelectChoice(current, f"{current}(此课节已不存在,请另选)"))
+        choices.append(
+            SelectChoice(current, _("%(section)s(此课节已不存在,请另选)", section=current))
+        )
     return choices
 
 
@@ -120,7 +123,7 @@ def new_question(slug: str, qtype: str):
             form.show_problems(exc.problems)
         else:
             session.commit()
-            flash(f"已新建题目 {question.key}。", "success")
+            flash(_("已新建题目 %(key)s。", key=question.key), "success")
             return redirect(url_for(".preview_question", slug=slug, key=question.key))
     return _render_form(course, form, None, 400)
 
@@ -161,9 +164,16 @@ def edit_question(slug: str, key: str):
         else:
             session.commit()
             if changes:
-                flash(f"已保存 {question.key}(第 {question.current_version} 版)。", "success")
+                flash(
+                    _(
+                        "已保存 %(key)s(第 %(version)s 版)。",
+                        key=question.key,
+                        version=question.current_version,
+                    ),
+                    "success",
+                )
             else:
-                flash("内容没有变化,未保存新版本。", "success")
+                flash(_("内容没有变化,未保存新版本。"), "success")
             return redirect(url_for(".preview_question", slug=slug, key=question.key))
     return _render_form(course, form, question, 400)
 
@@ -204,9 +214,9 @@ def _retire_or_restore(slug: str, key: str, retire: bool):
     if change(question, current_staff()):
         session.commit()
         flash(
-            f"已停用 {key}:以后的测验不再抽到它,已有的作答记录不受影响。"
+            _("已停用 %(key)s:以后的测验不再抽到它,已有的作答记录不受影响。", key=key)
             if retire
-            else f"已恢复 {key}:以后的测验会再抽到它。",
+            else _("已恢复 %(key)s:以后的测验会再抽到它。", key=key),
             "success",
         )
     return redirect(url_for(".questions", slug=slug, retired="1" if retire else None))
@@ -232,9 +242,9 @@ def quiz_settings(slug: str):
     if form.validate_on_submit():
         if authoring.update_quiz_settings(course, form.values(), current_staff()):
             session.commit()
-            flash("测验设置已保存。", "success")
+            flash(_("测验设置已保存。"), "success")
         else:
-            flash("设置没有变化。", "success")
+            flash(_("设置没有变化。"), "success")
         return redirect(url_for(".quiz_settings", slug=slug))
     active = authoring.active_count(course)
     return render_template("lms/trainer/settings.html", course=course, form=form, active=active), (

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
 from lms.db import session
+from lms.i18n import N_, _
 from lms.staff.models import StaffChange
 
 COLUMNS = (
@@ -53,7 +54,7 @@ TRUE = {"1", "true", "yes", "y", "是", "在职"}
 FALSE = {"0", "false", "no", "n", "否", "离职", "停用"}
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-GBK_NOTE = (
+GBK_NOTE = N_(
     "文件按 GBK/GB18030 编码读取(中文版 Excel 另存为“CSV”的编码),请在预览中核对姓名是否正确。"
 )
 
@@ -138,7 +139,7 @@ def decode_csv(data: bytes) -> tuple[str, str | None]:
             return data.decode("utf-8-sig"), None
         except UnicodeDecodeError:
             try:
-                return data.decode("gb18030"), GBK_NOTE
+                return data.decode("gb18030"), _(GBK_NOTE)
             except UnicodeDecodeError:
                 pass
     raise FileUnreadable(
@@ -360,7 +361,7 @@ def plan_import(result: ImportResult) -> list[PlannedRow]:
             if row.manager_no and row.manager_no in managers - found:
                 result.notes.append(
                     f"line {row.line}: manager_no: {row.manager_no} is not a known employee number"
-                    "(提醒邮件无法抄送这位上级)"
+                    + _("(提醒邮件无法抄送这位上级)")
                 )
     return planned
 

@@ -13,6 +13,7 @@ from lms.auth.models import Staff
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
 from lms.db import session
+from lms.i18n import _
 from lms.staff.models import StaffChange
 
 
@@ -80,7 +81,7 @@ def update_staff(staff: Staff, values: dict[str, object], actor: Staff, reason: 
     """Change the record's fields; every change is kept in its history and the audit log."""
     manager_no = values.get("manager_no")
     if manager_no and manager_no == staff.employee_no:
-        raise StaffEditRefused("不能把本人设为自己的上级。")
+        raise StaffEditRefused(_("不能把本人设为自己的上级。"))
     changes = {}
     for name in ("name", "email", "department", "position", "hire_date", "manager_no"):
         if name not in values:
@@ -89,7 +90,7 @@ def update_staff(staff: Staff, values: dict[str, object], actor: Staff, reason: 
         if isinstance(new, str):
             new = new.strip() or None
         if name == "name" and not new:
-            raise StaffEditRefused("姓名不能为空。")
+            raise StaffEditRefused(_("姓名不能为空。"))
         if getattr(staff, name) != new:
             changes[name] = (getattr(staff, name), new)
             setattr(staff, name, new)
@@ -113,7 +114,7 @@ def set_active(staff: Staff, active: bool, actor: Staff, reason: str = "") -> bo
     if staff.active == active:
         return False
     if not active and staff.id == actor.id:
-        raise StaffEditRefused("不能停用自己的账号。")
+        raise StaffEditRefused(_("不能停用自己的账号。"))
     _log_changes(staff, {"active": (staff.active, active)}, actor, reason)
     staff.active = active
     record(

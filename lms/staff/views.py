@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
+from lms.i18n import _, _l
 from lms.staff import records
 from lms.staff.forms import (
     ROLE_LABELS,
@@ -25,14 +26,14 @@ from lms.staff.importer import import_staff, parse_staff_file, plan_import
 bp = Blueprint("lms_staff", __name__)
 PREVIEW_ROWS = 200
 FIELD_LABELS = {
-    "name": "姓名",
-    "email": "邮箱",
-    "department": "部门",
-    "position": "岗位",
-    "hire_date": "入职日期",
-    "manager_no": "上级工号",
-    "active": "在职",
-    "roles": "角色",
+    "name": _l("姓名"),
+    "email": _l("邮箱"),
+    "department": _l("部门"),
+    "position": _l("岗位"),
+    "hire_date": _l("入职日期"),
+    "manager_no": _l("上级工号"),
+    "active": _l("在职"),
+    "roles": _l("角色"),
 }
 
 
@@ -93,7 +94,7 @@ def staff_import():
     data = form.file.data.read()
     result = parse_staff_file(data)
     if result.errors and (not form.skip_bad.data or result.fatal):
-        flash("名单有错误,未导入任何记录。请修正后重新上传。", "error")
+        flash(_("名单有错误,未导入任何记录。请修正后重新上传。"), "error")
         return render_template("lms/staff/import.html", form=form, result=result), 400
     planned = plan_import(result)
     confirm = StaffImportConfirmForm(
@@ -121,19 +122,24 @@ def staff_import_confirm():
     form = StaffImportConfirmForm()
     data = _unpack(form.payload.data or "") if form.validate_on_submit() else None
     if data is None:
-        flash("预览已失效,请重新上传名单。", "error")
+        flash(_("预览已失效,请重新上传名单。"), "error")
         return redirect(url_for(".staff_import"))
     result = import_staff(data, skip_bad=bool(form.skip_bad.data), actor_id=current_staff().id)
     if result.errors and not result.skipped:
         # The file was valid at preview time; the database changed since (or the form was edited).
-        flash("名单有错误,未导入任何记录。", "error")
+        flash(_("名单有错误,未导入任何记录。"), "error")
         return render_template("lms/staff/import.html", form=StaffImportForm(), result=result), 400
-    flash(
-        f"已导入:新增 {result.created} 人,更新 {result.updated - result.unchanged} 人,"
-        f"无变化 {result.unchanged} 人"
-        + (f",跳过有错误的 {result.skipped} 行。" if result.skipped else "。"),
-        "success",
+    counts = {
+        "created": result.created,
+        "updated": result.updated - result.unchanged,
+        "unchanged": result.unchanged,
+    }
+    message = _(
+        "已导入:新增 %(created)s 人,更新 %(updated)s 人,无变化 %(unchanged)s 人。", **counts
     )
+    if result.skipped:
+        message += " " + _("跳过了有错误的 %(count)s 行。", count=result.skipped)
+    flash(message, "success")
     return redirect(url_for(".staff_list"))
 
 
@@ -152,7 +158,7 @@ def staff_edit(employee_no: str):
         except records.StaffEditRefused as exc:
             form.manager_no.errors = [*form.manager_no.errors, str(exc)]
         else:
-            flash("已保存。" if changes else "没有改动。", "success")
+            flash(_("已保存。") if changes else _("没有改动。"), "success")
             return redirect(url_for(".staff_detail", employee_no=employee_no))
     status = 400 if request.method == "POST" else 200
     return render_template("lms/staff/edit.html", person=person, form=form), status
@@ -177,7 +183,7 @@ def _set_active(employee_no: str, active: bool):
         abort(400)
     try:
         if records.set_active(person, active, current_staff(), form.reason.data or ""):
-            flash("已恢复在职。" if active else "已停用;学习记录与证书全部保留。", "success")
+            flash(_("已恢复在职。") if active else _("已停用;学习记录与证书全部保留。"), "success")
     except records.StaffEditRefused as exc:
         flash(str(exc), "error")
     return redirect(url_for(".staff_detail", employee_no=employee_no))
@@ -190,6 +196,6 @@ def staff_roles(employee_no: str):
     form = RolesForm(roles=sorted(person.roles))
     if form.validate_on_submit():
         records.change_roles(person, set(form.roles.data), current_staff())
-        flash("角色已更新。", "success")
+        flash(_("角色已更新。"), "success")
         return redirect(url_for(".staff_detail", employee_no=employee_no))
     return render_template("lms/staff/roles.html", person=person, form=form)

@@ -7,6 +7,12 @@
   var body = document.getElementById("live-preview-body");
   if (!form || !box || !body) return;
   var qtype = form.dataset.qtype;
+  // Texts come translated from the page (data-msg-* on the preview box), with %(name)s placeholders.
+  function msg(name, values) {
+    var text = box.dataset[name] || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.split("%(" + k + ")s").join(values[k]); });
+    return text;
+  }
 
   function value(name) {
     var el = form.elements.namedItem(name);
@@ -39,7 +45,7 @@
   function render() {
     body.textContent = "";
     var card = add(body, "fieldset", "", "question card");
-    add(card, "legend", value("stem") || "(题干)");
+    add(card, "legend", value("stem") || msg("msgStem"));
     var list = add(card, "ol");
     if (qtype === "single" || qtype === "multiple") {
       rows("options", ["text", "correct"]).forEach(function (o) {
@@ -56,12 +62,12 @@
         if (p.left || p.right) add(list, "li", p.left + " — " + p.right);
       });
     } else if (qtype === "short") {
-      lines("accepted").forEach(function (a) { add(list, "li", "可接受:" + a); });
+      lines("accepted").forEach(function (a) { add(list, "li", msg("msgAccepted", { answer: a })); });
     } else if (qtype === "truefalse") {
       var chosen = form.querySelector("input[name=answer]:checked");
-      if (chosen) add(list, "li", chosen.value === "true" ? "答案:正确" : "答案:错误");
+      if (chosen) add(list, "li", msg(chosen.value === "true" ? "msgTrue" : "msgFalse"));
     }
-    if (value("feedback")) add(body, "p", "解析:" + value("feedback"), "feedback");
+    if (value("feedback")) add(body, "p", msg("msgFeedback", { feedback: value("feedback") }), "feedback");
   }
 
   box.hidden = false;

@@ -8,6 +8,12 @@
   var link = document.getElementById("batch-download");
   var progress = box.querySelector(".progress");
   var total = Number(box.dataset.total) || 0;
+  // Texts come translated from the page (data-msg-*), with %(name)s placeholders.
+  function msg(name, values) {
+    var text = box.dataset[name] || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.split("%(" + k + ")s").join(values[k]); });
+    return text;
+  }
   bar.style.width = (total ? Math.round((100 * Number(box.dataset.done)) / total) : 0) + "%";
 
   function show(state) {
@@ -15,15 +21,15 @@
     bar.style.width = pct + "%";
     progress.setAttribute("aria-valuenow", state.done);
     if (state.status === "done") {
-      text.textContent = "已完成:" + state.total + " 份。";
+      text.textContent = msg("msgDone", { total: state.total });
       link.href = state.download_url;
       link.classList.remove("hidden");
     } else if (state.status === "failed") {
-      text.textContent = "失败:" + (state.error || "未知错误");
+      text.textContent = msg("msgFailed", { error: state.error || msg("msgUnknown") });
     } else if (state.status === "expired") {
-      text.textContent = "结果已清理(保留 7 天),请重新发起。";
+      text.textContent = msg("msgExpired");
     } else {
-      text.textContent = "正在准备:" + state.done + " / " + state.total + " 份……";
+      text.textContent = msg("msgRunning", { done: state.done, total: state.total });
     }
     return state.status === "queued" || state.status === "running";
   }

@@ -5,6 +5,12 @@
   if (!form) return;
   var status = document.getElementById("save-status");
   var timer = null;
+  // Texts come translated from the page (data-msg-*), with %(name)s placeholders.
+  function msg(name, values) {
+    var text = form.dataset[name] || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.split("%(" + k + ")s").join(values[k]); });
+    return text;
+  }
 
   function save() {
     var body = new FormData(form);
@@ -16,9 +22,11 @@
     })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
       .then(function (res) {
-        status.textContent = res.ok ? "已保存 " + new Date().toLocaleTimeString() : res.body.message;
+        status.textContent = res.ok
+          ? msg("msgSaved", { time: new Date().toLocaleTimeString() })
+          : res.body.message;
       })
-      .catch(function () { status.textContent = "网络中断,答案暂未保存,恢复后会再试"; });
+      .catch(function () { status.textContent = msg("msgOffline"); });
   }
 
   form.addEventListener("change", function () {
@@ -34,7 +42,7 @@
     var deadline = Date.parse(countdown.dataset.deadline);
     var tick = function () {
       var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
-      countdown.textContent = Math.floor(left / 60) + " 分 " + (left % 60) + " 秒";
+      countdown.textContent = msg("msgCountdown", { minutes: Math.floor(left / 60), seconds: left % 60 });
       if (left === 0) { form.submit(); return; }
       setTimeout(tick, 1000);
     };
