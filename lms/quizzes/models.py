@@ -113,4 +113,5 @@ class Response(Base):
     score: Mapped[float | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
-    question_version: Mapped[QuestionVersion] = relationship()
+    # Loaded with the response: every use of a response reads the question it showed.
+    question_version: Mapped[QuestionVersion] = relationship(lazy="joined")
