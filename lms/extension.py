@@ -42,7 +42,7 @@ class LMS:
     - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
     - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
-    - ``LMS_MAX_IMPORT_BYTES`` [``2 MB``]: largest question file the trainer's import wizard takes.
+    - ``LMS_MAX_IMPORT_BYTES`` [``2 MB``]: largest file an import takes (questions, staff lists).
 
     Certificates (``lms.certificates``):
 

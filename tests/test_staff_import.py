@@ -137,3 +137,18 @@ def test_web_import_refuses_other_file_types(client, make_staff):
     )
     assert response.status_code == 400
     assert "只接受 .csv 文件" in response.get_data(as_text=True)
+
+
+def test_web_import_refuses_a_file_over_the_size_limit(app, client, make_staff):
+    from io import BytesIO
+
+    app.config["LMS_MAX_IMPORT_BYTES"] = 1024
+    login(client, make_staff(("hr",)))
+    big = GOOD + b"N999," + "很长".encode() * 600 + b"\n"
+    response = client.post(
+        "/lms/staff/import",
+        data={"file": (BytesIO(big), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "文件太大" in response.get_data(as_text=True)

@@ -6,7 +6,7 @@ import base64
 import binascii
 import zlib
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
@@ -74,7 +74,8 @@ def _pack(data: bytes) -> str:
     return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
 
 
-def _unpack(payload: str, limit: int = 20 << 20) -> bytes | None:
+def _unpack(payload: str) -> bytes | None:
+    limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
     try:
         inflater = zlib.decompressobj()
         data = inflater.decompress(base64.b64decode(payload, validate=True), limit)
@@ -91,7 +92,11 @@ def staff_import():
     if not form.validate_on_submit():
         status = 400 if form.errors else 200
         return render_template("lms/staff/import.html", form=form, result=None), status
-    data = form.file.data.read()
+    limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
+    data = form.file.data.stream.read(limit + 1)
+    if len(data) > limit:
+        form.file.errors.append(_("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
+        return render_template("lms/staff/import.html", form=form, result=None), 400
     result = parse_staff_file(data)
     if result.errors and (not form.skip_bad.data or result.fatal):
         flash(_("名单有错误,未导入任何记录。请修正后重新上传。"), "error")
