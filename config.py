@@ -36,6 +36,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    LMS_CERT_BASE_URL = "http://127.0.0.1:5000"
     # Tests build many short-lived apps; unpooled connections close as soon as a request ends.
     SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
     WTF_CSRF_ENABLED = False

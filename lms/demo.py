@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from lms.auth.models import Staff
-from lms.certificates.models import Certificate
+from lms.certificates.errors import CertificateRefused
+from lms.certificates.issue import frozen_certificate, issue_for_attempt, render_certificate
 from lms.courses.models import Course, LessonProgress
 from lms.db import session, utcnow
 from lms.plan.models import DEFAULT_CHECKLIST, Requirement
@@ -111,30 +112,36 @@ def ensure_demo_organisation(today: date | None = None) -> DemoOrganisation:
 
 
 def _issue(attempt: Attempt, today: date) -> int:
-    """A pass made today gets a real certificate (PDF and all) when the certificate module can
-    render one; otherwise the row alone, as for the rest of the demo history."""
+    """A pass made today gets its certificate through the certificate module, as a real one would."""
+    return 1 if issue_for_attempt(attempt) is not None else 0
+
+
+def _frozen_certificate(person: Staff, course: Course, attempt: Attempt, passed_on: date) -> int:
+    """A past pass's certificate, rendered and frozen like any other (PDF, serial, snapshot)."""
+    expires_on = add_months(passed_on, course.validity_months) if course.validity_months else None
     try:
-        from lms.certificates.issue import issue_for_attempt
-    except ImportError:  # pragma: no cover - the certificate module predates this demo
-        issue_for_attempt = None
-    if issue_for_attempt is not None and issue_for_attempt(attempt) is not None:
-        return 1
-    course = session.get(Course, attempt.course_id)
+        rendered = render_certificate(
+            name=person.name,
+            course_title=course.title,
+            course_slug=course.slug,
+            issued_on=passed_on,
+            expires_on=expires_on,
+        )
+    except CertificateRefused:
+        return 0  # no font or no public address configured: the pass still counts in the plan
     session.add(
-        Certificate(
-            serial=f"DEMO-{today:%Y}-L{attempt.id:05d}",
-            staff_id=attempt.staff_id,
-            course_id=attempt.course_id,
+        frozen_certificate(
+            rendered,
+            staff_id=person.id,
+            course_id=course.id,
             attempt_id=attempt.id,
             cycle=1,
-            issued_on=today,
-            expires_on=add_months(today, course.validity_months)
-            if course.validity_months
-            else None,
-            snapshot={"course_title": course.title, "demo": True},
+            version=1,
+            issued_on=passed_on,
+            expires_on=expires_on,
+            content_versions={},
         )
     )
-    session.commit()
     return 1
 
 
@@ -254,7 +261,6 @@ def _create_histories(
     observer = session.scalar(sa.select(Staff).where(Staff.employee_no == "demo-trainer"))
     hr = session.scalar(sa.select(Staff).where(Staff.employee_no == "demo-hr"))
     attempts = certificates = 0
-    serial = 0
     for i, person in enumerate(people):
         for j, (course_id, reqs) in enumerate(by_course.items()):
             mine = [r for r in reqs if in_audience(r, person.department, person.position)]  # type: ignore[arg-type]
@@ -330,22 +336,7 @@ def _create_histories(
             if person.employee_no == "demo-learner":
                 to_issue.append(attempt)  # issued after the commit, by the certificate module
                 continue
-            serial += 1
-            session.add(
-                Certificate(
-                    serial=f"DEMO-{today:%Y}-{serial:05d}",
-                    staff_id=person.id,
-                    course_id=course.id,
-                    attempt_id=attempt.id,
-                    cycle=1,
-                    issued_on=passed_on,
-                    expires_on=add_months(passed_on, course.validity_months)
-                    if course.validity_months
-                    else None,
-                    snapshot={"name": person.name, "course_title": course.title, "demo": True},
-                )
-            )
-            certificates += 1
+            certificates += _frozen_certificate(person, course, attempt, passed_on)
             for r in mine:
                 if r.needs_signoff:
                     session.add(

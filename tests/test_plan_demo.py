@@ -43,3 +43,13 @@ def test_init_demo_builds_an_organisation_once(app, runner, monkeypatch, client)
     hr.post("/lms/login", data={"employee_no": "demo-hr", "password": "hr-demo"})
     page = hr.get("/lms/plan/").get_data(as_text=True)
     assert 'class="st st-overdue"' in page and "门诊服务中心" in page
+    # Every demo certificate is a real one: a stored PDF and a serial that verifies.
+    with app.app_context():
+        from lms.certificates.issue import verify
+
+        demo_certificates = session.scalars(sa.select(Certificate)).all()
+        assert all(c.pdf and c.sha256 for c in demo_certificates)
+        assert {verify(c.serial).state for c in demo_certificates} <= {"valid", "expired"}
+    # HR's certificate list (where batch printing starts) renders, on the first page and the next.
+    assert hr.get("/lms/certificates/").status_code == 200
+    assert hr.get("/lms/certificates/?page=2").status_code == 200

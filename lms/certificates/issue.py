@@ -247,7 +247,8 @@ def render_certificate(
     return Rendered(serial=serial, template=template, html=html, pdf=pdf, snapshot=snapshot)
 
 
-def _certificate(rendered: Rendered, **fields: Any) -> Certificate:
+def frozen_certificate(rendered: Rendered, **fields: Any) -> Certificate:
+    """The row that keeps a rendering for good: PDF, its SHA-256, HTML and the printed data."""
     return Certificate(
         serial=rendered.serial,
         template=rendered.template.name,
@@ -348,7 +349,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
             issued_on=on,
             expires_on=expires_on,
         )
-        cert = _certificate(
+        cert = frozen_certificate(
             rendered,
             staff_id=staff.id,
             course_id=course.id,
@@ -450,7 +451,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
         version=cert.version + 1,
         reissued_on=today(),
     )
-    new = _certificate(
+    new = frozen_certificate(
         rendered,
         staff_id=cert.staff_id,
         course_id=cert.course_id,
