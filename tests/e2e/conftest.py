@@ -77,6 +77,19 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="session")
+def live_app(live_server):
+    """An app on the live server's database, in the test process: to look up what the page does
+    not show (a drawn question's right answer) or wait for a write to land."""
+    from lms.db import engine
+    from tests.e2e.helpers import server_app
+
+    app = server_app(live_server[1])
+    yield app
+    with app.app_context():
+        engine().dispose()  # closes the pooled connections (PostgreSQL warns about open ones)
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -100,7 +113,10 @@ def browser() -> Iterator[Browser]:
 def page(request, browser: Browser) -> Iterator[Page]:
     """A fresh browser context per test, at desktop and phone width; console errors (CSP violations
     among them) and server errors fail the test."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param], accept_downloads=True)
+    # A Chinese browser (Accept-Language zh-CN): the journeys read the default, Chinese UI.
+    context = browser.new_context(
+        viewport=VIEWPORTS[request.param], accept_downloads=True, locale="zh-CN"
+    )
     page = context.new_page()
     page.viewport_name = request.param
     page.problems = []

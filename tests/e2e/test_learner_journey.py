@@ -1,39 +1,21 @@
-"""Journey 1: a new hire reads a course, fails the quiz, reviews, goes back to the lesson, passes."""
+"""Journey 1: a new hire reads a course, fails the quiz, reviews, goes back to the lesson, passes,
+and downloads the certificate, whose PDF names them."""
 
 from __future__ import annotations
 
 import re
-import time
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from lms import create_app
 from lms.db import session
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
+from tests.e2e.helpers import downloaded, log_in, pdf_text, wait_for
 
 COURSE = "error-prevention"
-
-
-def server_app(env: dict[str, str]):
-    """The same database the live server uses, to look up the drawn questions' right answers."""
-    config = {"CONFIG_NAME": "development"}
-    if env.get("MINGLI_SQLALCHEMY_DATABASE_URI"):
-        config["SQLALCHEMY_DATABASE_URI"] = env["MINGLI_SQLALCHEMY_DATABASE_URI"]
-    else:
-        config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{env['MINGLI_INSTANCE_PATH']}/mingli.sqlite3"
-        )
-    return create_app(config)
-
-
-def log_in(page: Page, base: str, employee_no: str, password: str) -> None:
-    page.goto(base + "/lms/login")
-    page.get_by_label("工号").fill(employee_no)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="我的课程")).to_be_visible()
+LEARNER_NAME = "李新员"  # demo-learner's name (lms.demo.DEMO_ACCOUNTS)
+SERIAL = re.compile(r"MLC(?:-[0-9A-Z]+)+")
 
 
 def answer_everything_right(page: Page, app, attempt_id: int) -> None:
@@ -61,20 +43,15 @@ def answer_everything_right(page: Page, app, attempt_id: int) -> None:
                 box.get_by_label("答案").fill(data["accepted"][0])
 
 
-def wait_until_saved(app, attempt_id: int, seconds: float = 15) -> bool:
-    """The autosave posts shortly after the last change; wait for it (a condition, not a delay)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with app.app_context():
-            attempt = session.scalars(sa.select(Attempt).where(Attempt.id == attempt_id)).one()
-            if all(r.answer is not None for r in attempt.responses):
-                return True
-        time.sleep(0.2)
-    return False
+def all_saved(app, attempt_id: int) -> bool:
+    """The autosave posts shortly after the last change: has every answer reached the database?"""
+    with app.app_context():
+        attempt = session.scalars(sa.select(Attempt).where(Attempt.id == attempt_id)).one()
+        return all(r.answer is not None for r in attempt.responses)
 
 
-def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, shots):
-    base, env = live_server
+def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_app, shots):
+    base, _ = live_server
     log_in(page, base, "demo-learner", "learner-demo")
     shots("dashboard")
     page.goto(f"{base}/lms/courses/{COURSE}/")
@@ -104,10 +81,29 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, shots
     page.goto(f"{base}/lms/courses/{COURSE}/")
     page.get_by_role("button", name=re.compile("开始测验|继续测验")).click()
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
-    app = server_app(env)
-    answer_everything_right(page, app, attempt_id)
+    answer_everything_right(page, live_app, attempt_id)
     expect(page.locator("#save-status")).to_contain_text("已保存")
-    assert wait_until_saved(app, attempt_id), "answers are saved as the learner goes"
+    saved = wait_for(lambda: all_saved(live_app, attempt_id))
+    assert saved, "answers are saved as the learner goes"
     page.get_by_role("button", name="交卷").click()
     expect(page.get_by_text(re.compile("得分 100"))).to_be_visible()
     shots("passed")
+
+    # The pass issued the certificate: the course page names it, "my certificates" serves the PDF.
+    page.get_by_role("link", name="返回课程").click()
+    card = page.locator("section.card", has=page.get_by_role("heading", name="证书"))
+    expect(card).to_contain_text(SERIAL)
+    serial = SERIAL.search(card.inner_text()).group(0)
+    card.get_by_role("link", name=re.compile("我的证书")).click()
+    row = page.get_by_role("row").filter(has_text=serial)
+    expect(row).to_be_visible()
+    shots("certificates")
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name="下载 PDF").click()
+    assert download_info.value.suggested_filename.endswith(".pdf")
+    pdf = downloaded(download_info.value)
+    assert pdf.startswith(b"%PDF")
+    pages, text = pdf_text(pdf)
+    assert pages >= 1
+    assert LEARNER_NAME in text, text
+    assert serial in text, text
