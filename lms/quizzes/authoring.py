@@ -11,8 +11,6 @@ Functions flush but do not commit; the view commits once, together with the audi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Any
 
@@ -26,7 +24,7 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _, _l
 from lms.quizzes import grading
-from lms.quizzes.bank_file import SECTION_RE, question_problems
+from lms.quizzes.bank_file import SECTION_RE, content_hash, question_problems, version_data
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
 from lms.quizzes.review import describe
 
@@ -149,17 +147,6 @@ def question_check(
 
 
 # ----- versions ---------------------------------------------------------------------------------
-
-
-def version_data(q: dict[str, Any]) -> dict[str, Any]:
-    """What a version stores: the question minus id and difficulty, as ``bank_file`` stores it."""
-    return {k: v for k, v in q.items() if k not in ("id", "difficulty")}
-
-
-def content_hash(data: dict[str, Any]) -> str:
-    """The same digest as ``BankQuestion.content_hash``, so sync compares like with like."""
-    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def canonical(value: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,7 @@ class BankQuestion:
 
     @property
     def content_hash(self) -> str:
-        blob = json.dumps(self.data, ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        return content_hash(self.data)
 
 
 @dataclass
@@ -200,6 +200,17 @@ _TYPE_CHECKS = {
 }
 
 
+def version_data(question: Mapping[str, Any]) -> dict[str, Any]:
+    """What a question version stores: the question minus its id and difficulty, as plain JSON."""
+    return {k: _plain(v) for k, v in question.items() if k not in ("id", "difficulty")}
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """One digest for a version's data, wherever it comes from (file, browser, import)."""
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def _plain(value: Any) -> Any:
     """Strip the line bookkeeping so stored data is ordinary JSON."""
     if isinstance(value, dict):
@@ -252,7 +263,7 @@ def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentEr
             bank.key_lines.setdefault(key, item.line)
         match = SECTION_RE.match(item.get("section") or "")
         if match and isinstance(key, str):
-            data = {k: _plain(v) for k, v in item.items() if k not in ("id", "difficulty")}
+            data = version_data(item)
             bank.questions.append(
                 BankQuestion(
                     key=key,

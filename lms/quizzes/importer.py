@@ -10,8 +10,6 @@ by an import (its file is where it changes).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +21,7 @@ from lms.audit.log import record
 from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session
-from lms.quizzes.bank_file import SECTION_RE
+from lms.quizzes.bank_file import SECTION_RE, content_hash, version_data
 from lms.quizzes.interchange import (
     ParsedQuestion,
     ParseResult,
@@ -97,23 +95,13 @@ def _bank(course: Course) -> QuestionBank | None:
     return session.scalar(sa.select(QuestionBank).where(QuestionBank.course_id == course.id))
 
 
-def _version_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """What a version stores: the bank mapping minus id and difficulty (as ``bank_file`` does)."""
-    return {k: v for k, v in data.items() if k not in ("id", "difficulty")}
-
-
-def _content_hash(data: Mapping[str, Any]) -> str:
-    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()
-
-
 def _action(question: Question | None, data: Mapping[str, Any]) -> str:
     if question is None:
         return CREATE
     unchanged = (
         question.retired_at is None
         and question.versions
-        and question.versions[-1].content_hash == _content_hash(_version_data(data))
+        and question.versions[-1].content_hash == content_hash(version_data(data))
         and question.difficulty == data["difficulty"]
     )
     return UNCHANGED if unchanged else UPDATE
@@ -275,16 +263,16 @@ def import_questions(
             question.anchor = anchor
             question.origin = "import"
             question.retired_at = None
-            version_data = _version_data(data)
-            content_hash = _content_hash(version_data)
-            if not question.versions or question.versions[-1].content_hash != content_hash:
+            data_to_store = version_data(data)
+            digest = content_hash(data_to_store)
+            if not question.versions or question.versions[-1].content_hash != digest:
                 # A new version, never an edit: attempts keep pointing at what the learner saw.
                 question.current_version += 1
                 question.versions.append(
                     QuestionVersion(
                         version=question.current_version,
-                        data=version_data,
-                        content_hash=content_hash,
+                        data=data_to_store,
+                        content_hash=digest,
                         created_by_id=actor_id,
                     )
                 )
