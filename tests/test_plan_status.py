@@ -309,3 +309,13 @@ def test_a_pass_without_a_certificate_lasts_as_long_as_the_course_certificate_wo
     # The plan's own period wins when it has one.
     plan = RuleFact(due_days_after_hire=30, certificate_months=24, recertify_months=12)
     assert status(plan, ev, as_of=date(2026, 2, 1)).expires_on == date(2027, 1, 20)
+
+
+def test_the_plan_and_certificates_share_one_calendar(app):
+    """A certificate dated 'today' must be today for the plan too, whatever the server's zone."""
+    from lms.certificates.issue import today as certificate_today
+    from lms.plan import config as plan_config
+
+    app.config["LMS_CERT_TIMEZONE"] = "Pacific/Kiritimati"  # UTC+14: usually a day ahead of UTC
+    with app.app_context():
+        assert plan_config.today() == certificate_today()

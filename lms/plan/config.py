@@ -9,7 +9,8 @@ The defaults live here rather than in ``LMS.init_app`` so a host sets only what 
 - ``LMS_PLAN_REMIND_OVERDUE_EVERY_DAYS`` [7]: then one every this many days while overdue.
 - ``LMS_PLAN_REMIND_MANAGER`` [True]: copy the person's manager once an item is overdue.
 - ``LMS_PLAN_HR_EMAILS`` [()]: where the HR summary goes; empty means every active HR account.
-- ``LMS_PLAN_TIMEZONE`` [None: the server's]: the time zone whose calendar decides "today".
+- ``LMS_PLAN_TIMEZONE`` [None: ``LMS_CERT_TIMEZONE``, the calendar certificates are dated by]: the
+  time zone whose calendar decides "today".
 - ``LMS_PLAN_SITE_URL`` [None]: the public address, for links in e-mails and xAPI activity ids.
 - ``LMS_MAIL_HOST`` [localhost], ``LMS_MAIL_PORT`` [25], ``LMS_MAIL_USERNAME``,
   ``LMS_MAIL_PASSWORD``, ``LMS_MAIL_USE_TLS`` [False: STARTTLS], ``LMS_MAIL_USE_SSL`` [False],
@@ -68,10 +69,9 @@ def schedule() -> Schedule:
 
 
 def timezone() -> tzinfo:
-    name = setting("LMS_PLAN_TIMEZONE")
-    if name:
-        return ZoneInfo(name)
-    return datetime.now().astimezone().tzinfo or UTC
+    # One calendar for the whole product: a certificate issued "today" is today in the plan too.
+    name = setting("LMS_PLAN_TIMEZONE") or current_app.config.get("LMS_CERT_TIMEZONE")
+    return ZoneInfo(name) if name else UTC
 
 
 def today() -> date:
