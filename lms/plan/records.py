@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -150,30 +151,20 @@ def record_signoff(
 
 def history(staff: Staff) -> dict[str, list]:
     """Everything HR and trainers recorded for one person, newest first, with who did it."""
-    observer = aliased(Staff)
+
+    def rows(model: Any, by: Any) -> list:
+        actor = aliased(Staff)
+        return list(
+            session.execute(
+                sa.select(model, actor)
+                .outerjoin(actor, actor.id == by)
+                .where(model.staff_id == staff.id)
+                .order_by(model.id.desc())
+            ).all()
+        )
+
     return {
-        "exemptions": list(
-            session.execute(
-                sa.select(Exemption, observer)
-                .outerjoin(observer, observer.id == Exemption.created_by_id)
-                .where(Exemption.staff_id == staff.id)
-                .order_by(Exemption.id.desc())
-            ).all()
-        ),
-        "extensions": list(
-            session.execute(
-                sa.select(Extension, observer)
-                .outerjoin(observer, observer.id == Extension.created_by_id)
-                .where(Extension.staff_id == staff.id)
-                .order_by(Extension.id.desc())
-            ).all()
-        ),
-        "signoffs": list(
-            session.execute(
-                sa.select(Signoff, observer)
-                .outerjoin(observer, observer.id == Signoff.observer_id)
-                .where(Signoff.staff_id == staff.id)
-                .order_by(Signoff.id.desc())
-            ).all()
-        ),
+        "exemptions": rows(Exemption, Exemption.created_by_id),
+        "extensions": rows(Extension, Extension.created_by_id),
+        "signoffs": rows(Signoff, Signoff.observer_id),
     }
