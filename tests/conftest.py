@@ -66,6 +66,25 @@ def app(tmp_path: Path, content_dir: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def real_content_app(tmp_path: Path) -> Iterator[Flask]:
+    """The app with the real courses and banks of this repository loaded."""
+    app = create_app(
+        {
+            "CONFIG_NAME": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "LMS_CONTENT_DIR": str(PROJECT),
+            "LMS_CERT_TEMPLATES_DIR": str(PROJECT / "certificates"),
+        }
+    )
+    reset_schema(app)
+    with app.app_context():
+        sync_content(PROJECT)
+    yield app
+    with app.app_context():
+        app.extensions["lms"].db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

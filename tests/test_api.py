@@ -32,7 +32,7 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
-from tests.conftest import PASSWORD, PROJECT, database_url, login, reset_schema
+from tests.conftest import PASSWORD, database_url, login, reset_schema
 
 API = "/lms/api/v1"
 
@@ -561,18 +561,10 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def test_no_right_answer_leaves_the_server_before_grading_in_any_real_course(tmp_path: Path):
+def test_no_right_answer_leaves_the_server_before_grading_in_any_real_course(real_content_app):
     """Start an attempt of every real course over the API and scan what comes back; then pass."""
-    app = create_app(
-        {
-            "CONFIG_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "LMS_CONTENT_DIR": str(PROJECT),
-        }
-    )
-    reset_schema(app)
+    app = real_content_app
     with app.app_context():
-        sync_content(PROJECT)
         staff = Staff(employee_no="LEAK-1", name="新员工")
         staff.set_roles({"learner"})
         session.add(staff)

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms import create_app
 from lms.auth.models import Staff
 from lms.content.check import check_content
-from lms.content.sync import sync_content
 from lms.courses.models import Course
 from lms.db import session
-from tests.conftest import PROJECT, database_url, reset_schema
+from tests.conftest import PROJECT
 
 SEEDS = PROJECT.parent / "shared" / "seeds"
 
@@ -48,21 +46,13 @@ def test_the_courses_pass_check_content_without_seeds():
     assert [str(p) for p in check_content(PROJECT, None)] == []
 
 
-def test_every_course_can_be_taken_end_to_end(tmp_path: Path):
+def test_every_course_can_be_taken_end_to_end(real_content_app):
     """Read every lesson of every real course, fail the quiz, then pass it, through the routes."""
     from tests.conftest import PASSWORD
     from tests.test_quiz_attempts import form_for, load, login
 
-    app = create_app(
-        {
-            "CONFIG_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "LMS_CONTENT_DIR": str(PROJECT),
-        }
-    )
-    reset_schema(app)
+    app = real_content_app
     with app.app_context():
-        sync_content(PROJECT)
         staff = Staff(employee_no="NEW-1", name="新员工")
         staff.set_roles({"learner"})
         staff.set_password(PASSWORD)
@@ -92,17 +82,9 @@ def test_every_course_can_be_taken_end_to_end(tmp_path: Path):
     assert dashboard.count("<progress") >= len(slugs)
 
 
-def test_the_courses_load(tmp_path: Path):
-    app = create_app(
-        {
-            "CONFIG_NAME": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "LMS_CONTENT_DIR": str(PROJECT),
-        }
-    )
-    reset_schema(app)
+def test_the_courses_load(real_content_app):
+    app = real_content_app
     with app.app_context():
-        sync_content(PROJECT)
         courses = session.scalars(sa.select(Course).order_by(Course.position)).all()
         assert len(courses) >= 6
         for course in courses:
