@@ -88,9 +88,7 @@ def submit(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if attempt.status == "open" and not attempts.is_expired(attempt):
-        attempts.save_answers(attempt, raw_answers(request.form, attempt.responses))
-    attempts.submit(attempt)
+    attempts.submit(attempt, raw_answers(request.form, attempt.responses))
     return redirect(url_for(".result", attempt_id=attempt.id))
 
 

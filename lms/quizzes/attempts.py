@@ -141,6 +141,12 @@ def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str
     """Store answers by position; returns ``{position: problem}`` for answers that were refused."""
     if attempt.status != "open" or is_expired(attempt):
         raise AttemptClosed(_("测验已结束,答案不能再修改。"))
+    problems = _store_answers(attempt, raw_answers)
+    session.commit()
+    return problems
+
+
+def _store_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str]:
     problems: dict[int, str] = {}
     responses = {r.position: r for r in attempt.responses}
     now = utcnow()
@@ -160,12 +166,16 @@ def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str
         if answer != response.answer:
             response.answer = answer
             response.saved_at = now
-    session.commit()
     return problems
 
 
-def submit(attempt: Attempt) -> Attempt:
-    """Grade once: the status change is claimed atomically, so a retried submit grades nothing."""
+def submit(attempt: Attempt, raw_answers: dict[int, Any] | None = None) -> Attempt:
+    """Grade once: the status change is claimed atomically, so a retried submit grades nothing.
+
+    Answers posted with the submit are stored in the same transaction, while time remains.
+    """
+    if raw_answers and attempt.status == "open" and not is_expired(attempt):
+        _store_answers(attempt, raw_answers)
     claimed = session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
