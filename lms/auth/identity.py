@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from flask_login import current_user
 
+from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
 from lms.db import session
 
@@ -60,10 +61,21 @@ def staff_from_identity(identity: StaffIdentity) -> Staff:
         or staff.roles != roles
     )
     if changed or staff.id is None:
+        before = sorted(staff.roles)
         staff.name = identity.name
         staff.department = identity.department
         staff.position = identity.position
         staff.set_roles(roles)
+        if before != sorted(roles):
+            session.flush()
+            record(  # the host decides roles; the change is still audited per person
+                "staff.roles",
+                target_type="staff",
+                target_id=staff.employee_no,
+                before=before,
+                after=sorted(roles),
+                source="host",
+            )
         session.commit()
     return staff
 

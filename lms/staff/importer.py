@@ -25,9 +25,11 @@ import sqlalchemy as sa
 
 from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
+from lms.auth.roles import refused_roles
 from lms.db import session
 from lms.i18n import N_, _
 from lms.staff.models import StaffChange
+from lms.staff.roles import change_roles, record_role_change
 
 COLUMNS = (
     "employee_no", "name", "department", "position", "hire_date", "email", "manager_no", "active",
@@ -337,12 +339,24 @@ def _wanted(row: StaffRow, staff: Staff | None) -> dict[str, Any]:
     return values
 
 
-def plan_import(result: ImportResult) -> list[PlannedRow]:
-    """What importing would do to each good row (one query), for the preview."""
+def plan_import(result: ImportResult, actor: Staff | None = None) -> list[PlannedRow]:
+    """What importing would do to each good row (one query), for the preview.
+
+    Rows the importing person may not apply are moved to ``result.errors``: a role they may not give
+    or take (``lms.auth.roles``), a change to their own roles, or deactivating an admin (an admin is
+    deactivated one at a time on the person's page, never by a file). ``actor`` ``None`` is the
+    command line.
+    """
     existing = _existing([r.employee_no for r in result.rows])
-    planned = []
+    actor_roles = actor.roles if actor is not None else None
+    planned, kept = [], []
     for row in result.rows:
         staff = existing.get(row.employee_no)
+        problem = _refusal(row, staff, actor, actor_roles)
+        if problem:
+            result.errors.append(f"line {row.line}: {problem}")
+            continue
+        kept.append(row)
         wanted = _wanted(row, staff)
         if staff is None:
             planned.append(PlannedRow(row, "create", {k: (None, v) for k, v in wanted.items()}))
@@ -351,6 +365,9 @@ def plan_import(result: ImportResult) -> list[PlannedRow]:
         if row.roles is not None and set(row.roles) != set(staff.roles):
             changes["roles"] = (sorted(staff.roles), sorted(row.roles))
         planned.append(PlannedRow(row, "update" if changes else "unchanged", changes, staff))
+    if len(kept) != len(result.rows):
+        result.errors.sort(key=_line_of)
+        result.rows = kept
     known = set(existing) | {r.employee_no for r in result.rows}
     if result.rows:
         managers = {r.manager_no for r in result.rows if r.manager_no} - known
@@ -364,6 +381,29 @@ def plan_import(result: ImportResult) -> list[PlannedRow]:
                     + _("(提醒邮件无法抄送这位上级)")
                 )
     return planned
+
+
+def _line_of(problem: str) -> int:
+    match = re.match(r"line (\d+):", problem)
+    return int(match.group(1)) if match else 0
+
+
+def _refusal(
+    row: StaffRow, staff: Staff | None, actor: Staff | None, actor_roles: frozenset[str] | None
+) -> str | None:
+    before = staff.roles if staff is not None else frozenset()
+    after = row.roles if row.roles is not None else (before if staff else frozenset({"learner"}))
+    if staff is not None and actor is not None and staff.id == actor.id:
+        if set(after) != set(before):
+            return "roles: nobody can change their own roles"
+        if row.active is False:
+            return "active: nobody can deactivate their own account"
+    refused = refused_roles(actor_roles, before, after)
+    if refused:
+        return f"roles: only an admin can grant or remove {', '.join(sorted(refused))}"
+    if staff is not None and staff.active and "admin" in before and row.active is False:
+        return "active: an import never deactivates an admin (do it on the person's page)"
+    return None
 
 
 def _existing(numbers: list[str]) -> dict[str, Staff]:
@@ -392,9 +432,14 @@ def import_staff(
     result = parse_staff_file(data)
     if result.errors and (not skip_bad or result.fatal):
         return result
-    result.skipped = len(result.errors)
+    actor = session.get(Staff, actor_id) if actor_id is not None else None
     try:
-        for planned in plan_import(result):
+        plan = plan_import(result, actor)
+        if result.errors and not skip_bad:
+            session.rollback()
+            return result
+        result.skipped = len(result.errors)
+        for planned in plan:
             row = planned.row
             if planned.action == "unchanged":
                 result.updated += 1  # matched an existing record: counted as updated, …
@@ -407,8 +452,6 @@ def import_staff(
                 result.created += 1
             else:
                 staff = planned.staff
-                if row.roles is not None:
-                    staff.set_roles(row.roles)
                 result.updated += 1
             for name, (old, new) in planned.changes.items():
                 if name == "roles":
@@ -425,6 +468,11 @@ def import_staff(
                             source="import",
                         )
                     )
+            if planned.action == "update" and "roles" in planned.changes:
+                change_roles(staff, set(row.roles), actor_id, source="import")
+            elif planned.action == "create" and set(staff.roles) != {"learner"}:
+                session.flush()
+                record_role_change(staff, [], sorted(staff.roles), actor_id, source="import")
         record(
             "staff.import",
             actor_id=actor_id,

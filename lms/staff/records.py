@@ -10,10 +10,12 @@ from sqlalchemy.orm import aliased
 
 from lms.audit.log import record
 from lms.auth.models import Staff
+from lms.auth.roles import refused_roles
 from lms.certificates.models import Certificate
 from lms.courses.models import Course
 from lms.db import session
 from lms.i18n import _
+from lms.staff import roles as role_changes
 from lms.staff.models import StaffChange
 
 
@@ -33,16 +35,15 @@ def list_staff(page: int, per_page: int = 50) -> tuple[list[Staff], int]:
 
 
 def change_roles(staff: Staff, roles: set[str], actor: Staff) -> None:
-    before = sorted(staff.roles)
-    staff.set_roles(roles)
-    record(
-        "staff.roles",
-        actor_id=actor.id,
-        target_type="staff",
-        target_id=staff.employee_no,
-        before=before,
-        after=sorted(roles),
-    )
+    """An admin's (or HR's, within ``auth.roles``) change on the person's page; own roles excepted."""
+    refused = refused_roles(actor.roles, staff.roles, roles)
+    if refused:
+        raise StaffEditRefused(
+            _("只有管理员可以授予或撤销这些角色：%(roles)s。", roles="、".join(sorted(refused)))
+        )
+    if staff.id == actor.id and set(roles) != set(staff.roles):
+        raise StaffEditRefused(_("不能修改自己的角色。"))
+    role_changes.change_roles(staff, roles, actor.id, source="web")
     session.commit()
 
 
@@ -115,6 +116,8 @@ def set_active(staff: Staff, active: bool, actor: Staff, reason: str = "") -> bo
         return False
     if not active and staff.id == actor.id:
         raise StaffEditRefused(_("不能停用自己的账号。"))
+    if not active and staff.has_role("admin") and not actor.has_role("admin"):
+        raise StaffEditRefused(_("只有管理员可以停用管理员的账号。"))
     _log_changes(staff, {"active": (staff.active, active)}, actor, reason)
     staff.active = active
     record(

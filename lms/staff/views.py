@@ -98,10 +98,10 @@ def staff_import():
         form.file.errors.append(_("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
         return render_template("lms/staff/import.html", form=form, result=None), 400
     result = parse_staff_file(data)
+    planned = plan_import(result, current_staff()) if not result.fatal else []
     if result.errors and (not form.skip_bad.data or result.fatal):
         flash(_("名单有错误,未导入任何记录。请修正后重新上传。"), "error")
         return render_template("lms/staff/import.html", form=form, result=result), 400
-    planned = plan_import(result)
     confirm = StaffImportConfirmForm(
         payload=_pack(data),
         filename=form.file.data.filename,
@@ -200,7 +200,12 @@ def staff_roles(employee_no: str):
     person = records.staff_or_404(employee_no)
     form = RolesForm(roles=sorted(person.roles))
     if form.validate_on_submit():
-        records.change_roles(person, set(form.roles.data), current_staff())
-        flash(_("角色已更新。"), "success")
-        return redirect(url_for(".staff_detail", employee_no=employee_no))
-    return render_template("lms/staff/roles.html", person=person, form=form)
+        try:
+            records.change_roles(person, set(form.roles.data), current_staff())
+        except records.StaffEditRefused as exc:
+            form.roles.errors = [*form.roles.errors, str(exc)]
+        else:
+            flash(_("角色已更新。"), "success")
+            return redirect(url_for(".staff_detail", employee_no=employee_no))
+    status = 400 if request.method == "POST" else 200
+    return render_template("lms/staff/roles.html", person=person, form=form), status
