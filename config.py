@@ -13,9 +13,6 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent
 
-# Secret keys that must never reach production: the development default and obvious placeholders.
-WEAK_SECRET_KEYS = {"", "dev", "development", "changeme", "secret", "mingli-dev-only"}
-
 
 class Config:
     SECRET_KEY = "mingli-dev-only"
@@ -44,7 +41,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Reads its secrets from the environment; ``create_app`` refuses a weak secret key."""
+    """Reads its secrets from the environment; ``create_app`` refuses a weak secret key and a
+    missing ``LMS_CERT_BASE_URL`` (set ``MINGLI_LMS_CERT_BASE_URL``)."""
 
     SESSION_COOKIE_SECURE = True
 

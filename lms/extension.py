@@ -55,6 +55,9 @@ class LMS:
     - ``LMS_CERT_BASE_URL`` [``None``: the address of the request that issues]: public address of
       the application (scheme, host, any mount path), printed with the verification URL and QR code.
       Set it in production; commands run outside a request need it.
+    - ``LMS_CERT_ALLOWED_HOSTS`` [``()``]: without ``LMS_CERT_BASE_URL``, the request's address is
+      printed only when its host is listed here (``name`` for any port, or ``name:port``) or is
+      ``SERVER_NAME``; any other ``Host`` header refuses to issue rather than print a forged link.
     - ``LMS_CERT_SERIAL_PREFIX`` [``MLC``]: letters before each serial (``MLC-XXXX-XXXX-C``).
     - ``LMS_CERT_TIMEZONE`` [``Asia/Shanghai``]: the zone issue and expiry dates are counted in.
     - ``LMS_CERT_RENEWAL_DAYS`` [``60``]: a pass this close to expiry starts a new certification
@@ -105,6 +108,7 @@ class LMS:
         app.config.setdefault("LMS_CERT_SIGNATORY_NAME", "")
         app.config.setdefault("LMS_CERT_SIGNATORY_TITLE", "培训负责人")
         app.config.setdefault("LMS_CERT_BASE_URL", None)
+        app.config.setdefault("LMS_CERT_ALLOWED_HOSTS", ())
         app.config.setdefault("LMS_CERT_SERIAL_PREFIX", "MLC")
         app.config.setdefault("LMS_CERT_TIMEZONE", "Asia/Shanghai")
         app.config.setdefault("LMS_CERT_RENEWAL_DAYS", 60)

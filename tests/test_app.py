@@ -18,11 +18,43 @@ def test_production_refuses_a_weak_secret_key(monkeypatch):
         create_app("production")
 
 
+STRONG = "3f9c1e7a8b2d4c6e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7a"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x",
+        "Mingli-Dev-Only",
+        "MINGLI-DEV-ONLY",
+        "changeme",
+        "x" * 64,
+        "abab" * 16,
+        "short-but-random-9f3",
+    ],
+)
+def test_production_refuses_weak_secret_keys(monkeypatch, tmp_path, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    monkeypatch.setenv("MINGLI_LMS_CERT_BASE_URL", "https://lms.example.cn")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
+
+
+def test_production_refuses_to_start_without_a_certificate_base_url(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.delenv("MINGLI_LMS_CERT_BASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    with pytest.raises(RuntimeError, match="LMS_CERT_BASE_URL"):
+        create_app("production")
+
+
 def test_production_reads_secret_and_database_from_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("MINGLI_LMS_CERT_BASE_URL", "https://lms.example.cn")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     app = create_app("production")
-    assert app.config["SECRET_KEY"] == "x" * 64
+    assert app.config["SECRET_KEY"] == STRONG
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite3")
 
@@ -84,7 +116,11 @@ def test_admin_changes_roles_and_it_is_audited(app, client, make_staff):
         assert session.get(Staff, target.id).roles == {"learner", "trainer"}
         entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "staff.roles"))
         assert entry.actor_id == admin.id and entry.target_id == target.employee_no
-        assert entry.details == {"before": ["learner"], "after": ["learner", "trainer"]}
+        assert entry.details == {
+            "before": ["learner"],
+            "after": ["learner", "trainer"],
+            "source": "web",
+        }
     assert "staff.roles" in client.get("/lms/admin/audit").get_data(as_text=True)
 
 

@@ -767,3 +767,43 @@ def test_a_batch_whose_process_died_shows_as_failed(app, make_staff):
     assert state["status"] == "failed" and "重新发起" in state["error"]
     assert state["download_url"] is None
     assert client.get(f"/lms/certificates/batches/{job_id}/download").status_code == 404
+
+
+def test_a_forged_host_header_never_reaches_a_certificate(certs, make_staff):
+    """Issue 17 item 3: without LMS_CERT_BASE_URL the request host is used only when allowed."""
+    certs.config.update(LMS_CERT_BASE_URL=None, LMS_CERT_ALLOWED_HOSTS=["lms.hospital.cn"])
+    with certs.test_request_context(base_url="http://evil.example"):
+        with pytest.raises(service.CertificateRefused, match="LMS_CERT_BASE_URL"):
+            service.verify_url("MLC-0000-0000-0")
+    with certs.test_request_context(base_url="https://lms.hospital.cn:8443"):
+        assert service.verify_url("MLC-0000-0000-0").startswith("https://lms.hospital.cn:8443/")
+    certs.config.update(LMS_CERT_ALLOWED_HOSTS=[], SERVER_NAME="portal.bank.cn")
+    with certs.test_request_context(base_url="http://portal.bank.cn"):
+        assert service.verify_url("S").startswith("http://portal.bank.cn/")
+    staff = make_staff()
+    with certs.test_request_context(base_url="http://evil.example"):
+        person = session.get(Staff, staff.id)
+        attempt = start_or_resume(person, _course())
+        _answer_everything_right(attempt)
+        attempt = submit(attempt)
+        assert attempt.passed  # the grade stands; no certificate carries the forged address
+    with certs.app_context():
+        urls = [c.snapshot["verify_url"] for c in session.scalars(sa.select(Certificate))]
+        assert not any("evil.example" in url for url in urls)
+
+
+@pytest.mark.parametrize(
+    "host, allowed, expected",
+    [
+        ("lms.cn", ["lms.cn"], True),
+        ("lms.cn:8443", ["lms.cn"], True),
+        ("lms.cn:8443", ["lms.cn:443"], False),
+        ("LMS.CN", ["lms.cn"], True),
+        ("evil.example", ["lms.cn"], False),
+        ("lms.cn.evil.example", ["lms.cn"], False),
+        ("[::1]:5000", ["[::1]"], True),
+        ("", [], False),
+    ],
+)
+def test_host_allow_list_matching(host, allowed, expected):
+    assert service.host_allowed(host, allowed) is expected

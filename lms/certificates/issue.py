@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.log import record
@@ -119,16 +120,51 @@ def status_clause(status: str, on: date) -> Any:
 
 
 def verify_url(serial: str) -> str:
-    """The public verification address printed on the certificate and encoded in its QR code."""
+    """The public verification address printed on the certificate and encoded in its QR code.
+
+    ``LMS_CERT_BASE_URL`` when set (production requires it). Otherwise the request's own address,
+    but only when its host is one the application names (``LMS_CERT_ALLOWED_HOSTS`` or
+    ``SERVER_NAME``): a client's arbitrary ``Host`` header never reaches a frozen certificate.
+    """
     path = f"{current_app.config['LMS_URL_PREFIX'].rstrip('/')}/verify/{serial}"
     base = current_app.config["LMS_CERT_BASE_URL"]
     if base:
         return base.rstrip("/") + path
-    if has_request_context():
+    if has_request_context() and host_allowed(request.host, allowed_hosts()):
         return url_for("lms_certs.verify", serial=serial, _external=True)
     raise CertificateRefused(
-        _("无法确定证书上的核验网址:请设置 LMS_CERT_BASE_URL(例如 https://lms.example.cn)。")
+        _(
+            "无法确定证书上的核验网址：请设置 LMS_CERT_BASE_URL（例如 https://lms.example.cn），"
+            "或把本站的主机名加入 LMS_CERT_ALLOWED_HOSTS。"
+        )
     )
+
+
+def allowed_hosts() -> list[str]:
+    hosts = list(current_app.config.get("LMS_CERT_ALLOWED_HOSTS") or ())
+    if current_app.config.get("SERVER_NAME"):
+        hosts.append(current_app.config["SERVER_NAME"])
+    return hosts
+
+
+def host_allowed(host: str, allowed: list[str]) -> bool:
+    """``host`` (``name[:port]``) matches an entry exactly, or its name matches a port-less entry."""
+    host = host.strip().lower()
+    name = _split_host(host)[0]
+    for entry in allowed:
+        entry = entry.strip().lower()
+        entry_name, entry_port = _split_host(entry)
+        if host == entry or (name and entry_port is None and name == entry_name):
+            return True
+    return False
+
+
+def _split_host(host: str) -> tuple[str, int | None]:
+    try:
+        parts = urlsplit("//" + host)
+        return parts.hostname or "", parts.port
+    except ValueError:  # a port that is not a number
+        return "", None
 
 
 def qr_data_uri(url: str) -> str:
