@@ -64,6 +64,8 @@ class LMS:
       cycle (a new certificate); earlier passes return the certificate already held.
     - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins per account within
       ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] lock that account's login for the rest of the window.
+    - ``LMS_SESSION_HOURS`` [``12``]: a login (the plugin's own) lasts at most this long; logout,
+      a password change or deactivation ends every session of that person at once.
     - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
       person has not chosen one with the language switch and the browser asks for neither; also
       the language of e-mail reminders. Course content is shown as written. A host that has its
@@ -114,6 +116,7 @@ class LMS:
         app.config.setdefault("LMS_CERT_RENEWAL_DAYS", 60)
         app.config.setdefault("LMS_LOGIN_MAX_FAILURES", 5)
         app.config.setdefault("LMS_LOGIN_WINDOW_MINUTES", 15)
+        app.config.setdefault("LMS_SESSION_HOURS", 12)
 
         db = self._db or app.extensions.get("sqlalchemy")
         if db is None:
@@ -158,7 +161,6 @@ class LMS:
                 "that maps your users to staff records instead of using the LMS login."
             )
         from lms.auth.models import Staff
-        from lms.db import session
         from lms.i18n import N_, gettext
 
         manager = LoginManager()
@@ -168,6 +170,8 @@ class LMS:
 
         @manager.user_loader
         def load_user(user_id: str) -> Staff | None:
-            return session.get(Staff, int(user_id)) if user_id.isdigit() else None
+            from lms.auth.sessions import staff_for_session
+
+            return staff_for_session(user_id)
 
         manager.init_app(app)

@@ -244,7 +244,7 @@ def csrf_app(tmp_path: Path, content_dir: Path) -> Flask:
 
 
 def _csrf_login(client, employee_no: str) -> str:
-    """Log in through the real form, CSRF token and all; returns the session's CSRF token."""
+    """Log in through the real form, CSRF token and all; returns the new session's CSRF token."""
     page = client.get("/lms/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     response = client.post(
@@ -252,7 +252,10 @@ def _csrf_login(client, employee_no: str) -> str:
         data={"employee_no": employee_no, "password": PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    return token
+    page = client.get("/lms/").get_data(as_text=True)
+    fresh = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert fresh != token, "a login starts a new session with a new CSRF secret"
+    return fresh
 
 
 def test_session_writes_need_the_csrf_token_and_only_a_valid_bearer_token_is_exempt(csrf_app):

@@ -28,6 +28,9 @@ class Staff(Base):
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     # "local": the plugin's own login; "host": maintained from the host application's user adapter.
     source: Mapped[str] = mapped_column(sa.String(16), default="local")
+    # Bumped at logout, password change and deactivation: every session cookie issued before
+    # carries the old number and stops working (cookies are client-side, so this is the revocation).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -52,6 +55,11 @@ class Staff(Base):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session cookie of this person (logout everywhere)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -70,7 +78,7 @@ class Staff(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_generation or 0}"
 
     def __repr__(self) -> str:
         return f"<Staff {self.employee_no}>"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
 
-from lms.auth import throttle
+from lms.auth import sessions, throttle
 from lms.auth.access import public
 from lms.auth.forms import LoginForm
+from lms.auth.identity import current_staff
 from lms.auth.login import authenticate
 from lms.i18n import _
 
@@ -42,7 +42,7 @@ def login():
         else:
             staff = authenticate(employee_no, form.password.data)
             if staff is not None:
-                login_user(staff)
+                sessions.start(staff)
                 return redirect(_safe_next(request.args.get("next")))
             throttle.record_failure(employee_no, address)
             flash(_("工号或密码不正确。"), "error")
@@ -56,5 +56,5 @@ def login():
 def logout():
     _own_login_only()
     if FlaskForm().validate_on_submit():
-        logout_user()
+        sessions.end(current_staff())
     return redirect(url_for(".login"))

@@ -120,6 +120,8 @@ def set_active(staff: Staff, active: bool, actor: Staff, reason: str = "") -> bo
         raise StaffEditRefused(_("只有管理员可以停用管理员的账号。"))
     _log_changes(staff, {"active": (staff.active, active)}, actor, reason)
     staff.active = active
+    if not active:
+        staff.end_sessions()
     record(
         "staff.activate" if active else "staff.deactivate",
         actor_id=actor.id,
