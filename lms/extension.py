@@ -62,8 +62,10 @@ class LMS:
     - ``LMS_CERT_TIMEZONE`` [``Asia/Shanghai``]: the zone issue and expiry dates are counted in.
     - ``LMS_CERT_RENEWAL_DAYS`` [``60``]: a pass this close to expiry starts a new certification
       cycle (a new certificate); earlier passes return the certificate already held.
-    - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins per account within
-      ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] lock that account's login for the rest of the window.
+    - ``LMS_LOGIN_MAX_FAILURES`` [``5``] failed logins of one account from one client (its device
+      cookie, else its address) within ``LMS_LOGIN_WINDOW_MINUTES`` [``15``] make that client
+      wait ``LMS_LOGIN_DELAY_SECONDS`` [``30``], doubling with each further failure (at most the
+      window); other clients of the account are not slowed (``lms.auth.throttle``).
     - ``LMS_SESSION_HOURS`` [``12``]: a login (the plugin's own) lasts at most this long; logout,
       a password change or deactivation ends every session of that person at once.
     - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
@@ -116,6 +118,7 @@ class LMS:
         app.config.setdefault("LMS_CERT_RENEWAL_DAYS", 60)
         app.config.setdefault("LMS_LOGIN_MAX_FAILURES", 5)
         app.config.setdefault("LMS_LOGIN_WINDOW_MINUTES", 15)
+        app.config.setdefault("LMS_LOGIN_DELAY_SECONDS", 30)
         app.config.setdefault("LMS_SESSION_HOURS", 12)
 
         db = self._db or app.extensions.get("sqlalchemy")

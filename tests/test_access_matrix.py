@@ -48,6 +48,8 @@ EXPECTED: dict[str, object] = {
     "lms_staff.staff_reactivate": {"hr", "admin"},
     "lms_staff.staff_roles": {"admin"},
     "lms_audit.audit_log": {"admin"},
+    "lms_audit.lockouts": {"admin"},
+    "lms_audit.lift_lockout": {"admin"},
     "lms_plan.matrix": {"hr", "admin"},
     "lms_plan.matrix_export": {"hr", "admin"},
     "lms_plan.overdue": {"hr", "admin"},

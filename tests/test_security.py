@@ -59,6 +59,65 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(app, client, make_s
     login(client, staff)
 
 
+def fail_logins(client, employee_no: str, times: int, **kwargs) -> None:
+    for _ in range(times):
+        client.post("/lms/login", data={"employee_no": employee_no, "password": "wrong"}, **kwargs)
+
+
+def test_a_guesser_does_not_lock_out_the_real_person_on_their_own_device(app, make_staff):
+    """Issue 17 item 6: five wrong passwords from elsewhere must not lock the admin out."""
+    admin = make_staff(("learner", "admin"))
+    own = app.test_client()
+    login(own, admin)  # the admin's browser now holds a device cookie for this account
+    own.post("/lms/logout")
+    attacker = app.test_client()
+    fail_logins(attacker, admin.employee_no, 8, environ_base={"REMOTE_ADDR": "10.0.0.66"})
+    response = attacker.post(
+        "/lms/login",
+        data={"employee_no": admin.employee_no, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.66"},
+    )
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    login(own, admin)  # the real admin, on their own device: not refused
+
+
+def test_one_address_failing_for_many_accounts_locks_nobody_else(app, make_staff):
+    """A whole hospital behind one NAT: someone else's failures do not lock my account."""
+    people = [make_staff() for _ in range(4)]
+    noisy = app.test_client()
+    for person in people[:3]:
+        fail_logins(noisy, person.employee_no, 6)
+    colleague = app.test_client()  # same address (the test client's), never failed
+    login(colleague, people[3])
+
+
+def test_waits_grow_with_each_failure_and_admin_sees_and_lifts_them(app, make_staff):
+    from lms.auth.throttle import wait_seconds
+
+    assert [wait_seconds(n, 5, 30, 900) for n in (0, 4, 5, 6, 7, 20)] == [0, 0, 30, 60, 120, 900]
+    staff = make_staff()
+    client = app.test_client()
+    fail_logins(client, staff.employee_no, 5)
+    admin = app.test_client()
+    login(admin, make_staff(("learner", "admin")))
+    page = admin.get("/lms/admin/lockouts").get_data(as_text=True)
+    assert staff.employee_no in page
+    assert admin.post(f"/lms/admin/lockouts/{staff.employee_no}/lift").status_code == 302
+    assert f"<td data-content>{staff.employee_no}</td>" not in admin.get(
+        "/lms/admin/lockouts"
+    ).get_data(as_text=True)
+    login(client, staff)  # lifted: the right password works at once
+    with app.app_context():
+        assert (
+            session.scalar(
+                sa.select(sa.func.count(AuditEntry.id)).where(
+                    AuditEntry.action == "auth.lockout_lifted"
+                )
+            )
+            == 1
+        )
+
+
 def test_session_cookie_flags(client, make_staff):
     staff = make_staff()
     response = client.post(

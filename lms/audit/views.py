@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 
 from lms.audit.models import AuditEntry
+from lms.auth import throttle
 from lms.auth.access import requires
+from lms.auth.identity import current_staff
 from lms.auth.models import Staff
 from lms.db import session
+from lms.i18n import _
 
 bp = Blueprint("lms_audit", __name__)
 PER_PAGE = 100
@@ -26,3 +30,21 @@ def audit_log():
         .limit(PER_PAGE)
     ).all()
     return render_template("lms/audit.html", rows=rows, page=page)
+
+
+@bp.get("/admin/lockouts")
+@requires("admin")
+def lockouts():
+    """Who must wait before logging in again, from which client, and until when."""
+    return render_template(
+        "lms/lockouts.html", lockouts=throttle.current_lockouts(), form=FlaskForm()
+    )
+
+
+@bp.post("/admin/lockouts/<employee_no>/lift")
+@requires("admin")
+def lift_lockout(employee_no: str):
+    if FlaskForm().validate_on_submit():
+        throttle.lift(employee_no, current_staff().id)
+        flash(_("已解除 %(employee_no)s 的登录限制。", employee_no=employee_no), "success")
+    return redirect(url_for(".lockouts"))

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 
 from lms.auth import sessions, throttle
@@ -36,19 +48,38 @@ def login():
     status = 200
     if form.validate_on_submit():
         employee_no, address = form.employee_no.data.strip(), request.remote_addr or ""
-        if throttle.too_many_failures(employee_no, address):
-            flash(_("登录失败次数过多,请稍后再试。"), "error")
-            status = 429
-        else:
-            staff = authenticate(employee_no, form.password.data)
-            if staff is not None:
-                sessions.start(staff)
-                return redirect(_safe_next(request.args.get("next")))
-            throttle.record_failure(employee_no, address)
-            flash(_("工号或密码不正确。"), "error")
+        client = throttle.client_key(employee_no, address)
+        wait = throttle.retry_after(employee_no, client)
+        if wait:
+            flash(_("登录失败次数过多，请 %(seconds)s 秒后再试。", seconds=wait), "error")
+            response = make_response(render_template("lms/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        staff = authenticate(employee_no, form.password.data)
+        if staff is not None:
+            sessions.start(staff)
+            response = redirect(_safe_next(request.args.get("next")))
+            _remember_device(response, staff.employee_no)
+            return response
+        throttle.record_failure(employee_no, address, client)
+        flash(_("工号或密码不正确。"), "error")
     elif form.errors:
         status = 400
     return render_template("lms/login.html", form=form), status
+
+
+def _remember_device(response: Response, employee_no: str) -> None:
+    """A signed cookie naming this browser for this account: its failures count apart from others'."""
+    token = throttle.device_token(employee_no, secrets.token_urlsafe(16))
+    response.set_cookie(
+        throttle.DEVICE_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        path=current_app.config["LMS_URL_PREFIX"] or "/",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.post("/logout")
