@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from lms.auth.models import Staff
 from lms.content.check import check_content
 from lms.courses.models import Course
 from lms.db import session
+from lms.quizzes.models import Attempt
 from tests.conftest import PROJECT
 
 SEEDS = PROJECT.parent / "shared" / "seeds"
@@ -78,6 +80,11 @@ def test_every_course_can_be_taken_end_to_end(real_content_app):
             assert graded.passed is right, (slug, graded.score)
             result = client.get(f"/lms/attempts/{attempt_id}/result")
             assert result.status_code == 200
+            with app.app_context():  # let a course's cooldown pass before the retake
+                stored = session.get(Attempt, attempt_id)
+                cooldown = timedelta(minutes=session.get(Course, stored.course_id).cooldown_minutes)
+                stored.graded_at -= cooldown
+                session.commit()
     dashboard = client.get("/lms/").get_data(as_text=True)
     assert dashboard.count("<progress") >= len(slugs)
 
