@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from lms.auth.models import Staff
 from lms.content.check import check_content
 from lms.courses.models import Course
 from lms.db import session
+from lms.quizzes.models import Attempt
 from tests.conftest import PROJECT
 
 SEEDS = PROJECT.parent / "shared" / "seeds"
@@ -76,10 +78,20 @@ def test_every_course_can_be_taken_end_to_end(real_content_app):
             client.post(f"/lms/attempts/{attempt_id}/submit", data=form_for(attempt, right=right))
             graded = load(app, attempt_id)
             assert graded.passed is right, (slug, graded.score)
+            _skip_cooldown(app, attempt_id)
             result = client.get(f"/lms/attempts/{attempt_id}/result")
             assert result.status_code == 200
     dashboard = client.get("/lms/").get_data(as_text=True)
     assert dashboard.count("<progress") >= len(slugs)
+
+
+def _skip_cooldown(app, attempt_id: int) -> None:
+    """Date a graded attempt back past its course's cooldown, so the next one may start now."""
+    with app.app_context():
+        attempt = session.get(Attempt, attempt_id)
+        course = session.get(Course, attempt.course_id)
+        attempt.graded_at -= timedelta(minutes=course.cooldown_minutes)
+        session.commit()
 
 
 def test_the_courses_load(real_content_app):
