@@ -78,6 +78,7 @@ def test_every_course_can_be_taken_end_to_end(real_content_app):
             client.post(f"/lms/attempts/{attempt_id}/submit", data=form_for(attempt, right=right))
             graded = load(app, attempt_id)
             assert graded.passed is right, (slug, graded.score)
+            _skip_cooldown(app, attempt_id)
             result = client.get(f"/lms/attempts/{attempt_id}/result")
             assert result.status_code == 200
             with app.app_context():  # let a course's cooldown pass before the retake
@@ -87,6 +88,15 @@ def test_every_course_can_be_taken_end_to_end(real_content_app):
                 session.commit()
     dashboard = client.get("/lms/").get_data(as_text=True)
     assert dashboard.count("<progress") >= len(slugs)
+
+
+def _skip_cooldown(app, attempt_id: int) -> None:
+    """Date a graded attempt back past its course's cooldown, so the next one may start now."""
+    with app.app_context():
+        attempt = session.get(Attempt, attempt_id)
+        course = session.get(Course, attempt.course_id)
+        attempt.graded_at -= timedelta(minutes=course.cooldown_minutes)
+        session.commit()
 
 
 def test_the_courses_load(real_content_app):
