@@ -81,11 +81,6 @@ def test_every_course_can_be_taken_end_to_end(real_content_app):
             _skip_cooldown(app, attempt_id)
             result = client.get(f"/lms/attempts/{attempt_id}/result")
             assert result.status_code == 200
-            with app.app_context():  # let a course's cooldown pass before the retake
-                stored = session.get(Attempt, attempt_id)
-                cooldown = timedelta(minutes=session.get(Course, stored.course_id).cooldown_minutes)
-                stored.graded_at -= cooldown
-                session.commit()
     dashboard = client.get("/lms/").get_data(as_text=True)
     assert dashboard.count("<progress") >= len(slugs)
 
