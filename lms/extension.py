@@ -43,6 +43,9 @@ class LMS:
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
     - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
     - ``LMS_MAX_IMPORT_BYTES`` [``2 MB``]: largest file an import takes (questions, staff lists).
+    - ``LMS_MAX_REQUEST_BYTES`` [``512 KB``] and ``LMS_MAX_FORM_PARTS`` [``2000``]: the largest
+      request body (and form) any other LMS route reads; larger ones are refused with 413 before
+      they are read. Only the LMS's own routes are limited; the host's keep its settings.
 
     Certificates (``lms.certificates``):
 
@@ -105,6 +108,8 @@ class LMS:
         app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
         app.config.setdefault("LMS_ORGANISATION", "明礼培训")
         app.config.setdefault("LMS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+        app.config.setdefault("LMS_MAX_REQUEST_BYTES", 512 * 1024)
+        app.config.setdefault("LMS_MAX_FORM_PARTS", 2000)
         app.config.setdefault("LMS_CERT_TEMPLATES_DIR", None)
         app.config.setdefault("LMS_CERT_TEMPLATE", "default")
         app.config.setdefault("LMS_CERT_ORGANISATION", None)

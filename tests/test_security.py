@@ -125,3 +125,55 @@ def test_session_cookie_flags(client, make_staff):
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_oversized_post_is_refused_before_it_is_read(app, client, make_staff):
+    """Issue 17 item 11: an anonymous huge POST to the login is a 413, not spooled to disk."""
+    big = b"x" * (app.config["LMS_MAX_REQUEST_BYTES"] + 1)
+    response = client.post(
+        "/lms/login", data=big, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 413
+    form = {"employee_no": "a", "password": "b", "padding": "y" * 600_000}
+    assert client.post("/lms/login", data=form).status_code == 413
+    api = client.post("/lms/api/v1/courses/basics/attempts", data=big)
+    assert api.status_code == 413 and api.json["error"]
+
+
+def test_import_routes_take_files_up_to_the_import_limit(app, client, make_staff):
+    from io import BytesIO
+
+    login(client, make_staff(("hr",)))
+    rows = "".join(f"N{n:05d},员工{n}\n" for n in range(40_000)).encode()
+    assert app.config["LMS_MAX_REQUEST_BYTES"] < len(rows) < app.config["LMS_MAX_IMPORT_BYTES"]
+    response = client.post(
+        "/lms/staff/import",
+        data={"file": (BytesIO(b"employee_no,name\n" + rows), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+
+
+def test_the_host_keeps_its_own_request_size(tmp_path):
+    from flask import Flask, request
+
+    from lms import LMS
+
+    host = Flask("host")
+    host.config.update(
+        SECRET_KEY="host-secret",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'h.db'}",
+        WTF_CSRF_ENABLED=False,  # the app-wide CSRF check is issue 11
+    )
+
+    @host.post("/upload")
+    def upload():
+        return str(len(request.get_data()))
+
+    LMS(host)
+    big = b"x" * (3 * 1024 * 1024)
+    response = host.test_client().post("/upload", data=big)
+    assert response.get_data(as_text=True) == str(len(big))
+    response.close()
+    with host.app_context():
+        host.extensions["lms"].db.engine.dispose()

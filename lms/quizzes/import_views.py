@@ -41,6 +41,7 @@ from lms.quizzes.importer import (
     preview_import,
 )
 from lms.quizzes.interchange import decode
+from lms.security import accepts_upload
 
 bp = Blueprint("lms_qimport", __name__)
 
@@ -97,6 +98,7 @@ def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
 
 
 @bp.route("/trainer/import", methods=["GET", "POST"])
+@accepts_upload
 @requires("trainer", "admin")
 def upload():
     form = QuestionImportForm()

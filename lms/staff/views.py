@@ -12,6 +12,7 @@ from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.i18n import _, _l
+from lms.security import accepts_upload
 from lms.staff import records
 from lms.staff.forms import (
     ROLE_LABELS,
@@ -85,6 +86,7 @@ def _unpack(payload: str) -> bytes | None:
 
 
 @bp.route("/staff/import", methods=["GET", "POST"])
+@accepts_upload
 @requires("hr", "admin")
 def staff_import():
     """Upload → preview: nothing is written until the preview is confirmed."""
@@ -122,6 +124,7 @@ def staff_import():
 
 
 @bp.post("/staff/import/confirm")
+@accepts_upload
 @requires("hr", "admin")
 def staff_import_confirm():
     form = StaffImportConfirmForm()
