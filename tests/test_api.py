@@ -25,6 +25,7 @@ from lms.api.models import ApiToken
 from lms.api.openapi import openapi_document
 from lms.audit.models import AuditEntry
 from lms.auth.models import Staff
+from lms.certificates.dates import local_today
 from lms.certificates.models import Certificate
 from lms.certificates.serials import new_serial
 from lms.content.sync import sync_content
@@ -307,6 +308,8 @@ def test_courses_lessons_and_progress(api):
     assert lesson["title"] == "问候与微笑" and 'id="smile"' in lesson["html"]
     assert {"id": "smile", "title": "微笑", "level": 2} in lesson["toc"]
     assert (lesson["previous"], lesson["next"]) == (None, "phone")
+    assert api.get("/courses/basics").json["lessons"][0]["viewed"] is False, "a GET never writes"
+    assert api.post("/courses/basics/lessons/greeting/view").json["completed"] is False
     course = api.get("/courses/basics").json
     assert [(x["slug"], x["viewed"], x["completed"]) for x in course["lessons"]] == [
         ("greeting", True, False),
@@ -517,7 +520,9 @@ def test_certificates_are_verified_by_serial_without_logging_in(app, learner):
     valid = seen["valid"]
     assert (valid["name"], valid["course_title"]) == (learner.name, "服务基础")
     assert valid["expires_on"] == (today + timedelta(days=30)).isoformat()
-    assert seen["revoked"]["revoked_on"] == today.isoformat()
+    # The organisation's calendar, like the issue date (at 23:00 UTC it is tomorrow in Beijing).
+    local = local_today(app.config["LMS_CERT_TIMEZONE"])
+    assert seen["revoked"]["revoked_on"] == local.isoformat()
     assert "作弊" not in json.dumps(seen, ensure_ascii=False), "the reason is not public"
     typed = serials["valid"].lower().replace("-", "")
     assert anonymous.get(f"/certificates/{typed}/verify").json["status"] == "valid"

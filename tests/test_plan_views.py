@@ -512,3 +512,36 @@ def test_matrix_statement_count_does_not_grow_with_people(app, make_staff):
     large_page = html(client.get(urls[0]))
     assert large_page.count("<tr>") > 10 * small_page.count("<tr>") > 0
     assert all(n < 20 for n in small), small
+
+
+def test_no_self_signoff_and_no_ancient_observation_dates(app, make_staff):
+    """Issue 17 item 13: a trainer cannot sign off their own practical; dates are bounded."""
+    trainer = make_staff(("trainer", "learner"), employee_no="T-1", department="门诊部")
+    other = make_staff(("trainer",), employee_no="T-2")
+    with app.app_context():
+        rid = h.requirement(needs_signoff=True, checklist=["八齿微笑"]).id
+    client = app.test_client()
+    login(client, trainer)
+    today = date.today().isoformat()
+    own = client.post(
+        f"/lms/plan/signoffs/{rid}/T-1", data={"observed_on": today, "items": ["八齿微笑"]}
+    )
+    assert own.status_code == 400 and "不能为自己签核实操" in html(own)
+    other_client = app.test_client()
+    login(other_client, other)
+    ancient = other_client.post(
+        f"/lms/plan/signoffs/{rid}/T-1", data={"observed_on": "1900-01-01", "items": ["八齿微笑"]}
+    )
+    assert ancient.status_code == 400 and "观察日期不能早于" in html(ancient)
+    with app.app_context():
+        assert session.scalar(sa.select(sa.func.count(Signoff.id))) == 0
+    app.config["LMS_PLAN_SELF_SIGNOFF"] = True  # a tiny team may allow it; the audit says so
+    own = client.post(
+        f"/lms/plan/signoffs/{rid}/T-1", data={"observed_on": today, "items": ["八齿微笑"]}
+    )
+    assert own.status_code == 302
+    with app.app_context():
+        entry = session.scalar(
+            sa.select(AuditEntry).where(AuditEntry.action == "plan.signoff.record")
+        )
+        assert entry.details["self_signoff"] is True

@@ -19,7 +19,7 @@ from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session, utcnow
 from lms.quizzes import attempts, grading
 from lms.quizzes.models import Attempt, Response
-from lms.quizzes.review import review_item
+from lms.quizzes.review import review_item, shows_answers
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -112,6 +112,7 @@ def course_json(staff: Staff, course: Course) -> dict[str, Any]:
         "time_limit_minutes": course.time_limit_minutes,
         "max_attempts": course.max_attempts,
         "cooldown_minutes": course.cooldown_minutes,
+        "review_answers": course.review_answers,
     }
     body["open_attempt_id"] = next((a.id for a in history if a.status == "open"), None)
     body["attempts"] = [attempt_summary(a, course) for a in history]
@@ -186,17 +187,20 @@ def result_json(attempt: Attempt, course: Course) -> dict[str, Any]:
     """The review after grading: each answer beside the right one, feedback, lesson section."""
     if attempt.status != "graded":
         raise ValueError("only a graded attempt has a result")
+    answers = shows_answers(course.review_answers, attempt.passed)
     items = []
     for response in attempt.responses:
         data = response.question_version.data
-        review = review_item(data, response.answer, response.score)
+        review = review_item(data, response.answer, response.score, answers=answers)
         lesson_slug, _, anchor = review["section"].partition("#")
         items.append(
             question_json(response)
             | {
                 "correct_answer": grading.view_answer(
                     data, response.presentation, grading.correct_answer(data)
-                ),
+                )
+                if answers
+                else None,
                 "score": review["score"],
                 "given": review["given"],
                 "right": review["right"],

@@ -140,6 +140,7 @@ SCHEMAS: dict[str, Any] = {
             "time_limit_minutes": {"type": "integer", "description": "0: no limit"},
             "max_attempts": {"type": "integer", "description": "0: no limit"},
             "cooldown_minutes": INTEGER,
+            "review_answers": {"type": "string", "enum": ["pass", "always", "never"]},
         }
     ),
     "Lesson": _obj(
@@ -183,10 +184,17 @@ SCHEMAS: dict[str, Any] = {
     "ReviewItem": _obj(
         _QUESTION
         | {
-            "correct_answer": ANSWER,
+            "correct_answer": ANSWER
+            | {
+                "description": "null when the course's review policy hides keyed answers "
+                "(by default until the learner passes)"
+            },
             "score": {"type": "number", "minimum": 0, "maximum": 1},
             "given": {"type": "string", "description": "the learner's answer in words"},
-            "right": {"type": "string", "description": "the right answer in words"},
+            "right": {
+                "type": ["string", "null"],
+                "description": "the right answer in words; null when hidden by the review policy",
+            },
             "feedback": STRING,
             "option_feedback": {"type": "array", "items": STRING},
             "section": _obj({"lesson": STRING, "anchor": STRING}),
@@ -307,6 +315,14 @@ PATHS: dict[str, Any] = {
             "summary": "Read a lesson (records the view)",
             "parameters": [SLUG_PARAM, LESSON_PARAM],
             "responses": _responses(200, "Lesson", "The lesson as sanitised HTML"),
+        }
+    },
+    "/courses/{slug}/lessons/{lesson_slug}/view": {
+        "post": {
+            "operationId": "view_lesson",
+            "summary": "Record that the learner opened the lesson (reading it with GET records nothing)",
+            "parameters": [SLUG_PARAM, LESSON_PARAM],
+            "responses": _responses(200, "LessonProgress", "Progress after the change", 400),
         }
     },
     "/courses/{slug}/lessons/{lesson_slug}/complete": {

@@ -129,9 +129,18 @@ def course(slug: str):
 def lesson(slug: str, lesson_slug: str):
     course = _course(slug)
     lesson = _lesson(course, lesson_slug)
+    return jsonify(learning.lesson_json(current_staff(), course, lesson))
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/view")
+@requires(*LEARNERS)
+def view_lesson(slug: str, lesson_slug: str):
+    """A GET never writes: a client says it showed the lesson with this POST."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_slug)
     staff = current_staff()
     catalog.record_view(staff, lesson)
-    return jsonify(learning.lesson_json(staff, course, lesson))
+    return jsonify(learning.lesson_progress_json(staff, course, lesson))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
@@ -149,14 +158,12 @@ def complete_lesson(slug: str, lesson_slug: str):
 def start_attempt(slug: str):
     course = _course(slug)
     staff = current_staff()
-    open_before = {a.id for a in attempts.attempts_of(staff, course) if a.status == "open"}
     try:
-        attempt = attempts.start_or_resume(staff, course)
+        attempt, created = attempts.begin(staff, course)
     except attempts.AttemptRefused as exc:
         raise ApiError(409, "attempt_refused", str(exc)) from None
-    resumed = attempt.id in open_before
     response = jsonify(learning.attempt_json(attempt, course))
-    response.status_code = 200 if resumed else 201
+    response.status_code = 201 if created else 200
     response.headers["Location"] = url_for(".attempt", attempt_id=attempt.id)
     return response
 

@@ -32,5 +32,15 @@ def local_today(timezone: str | None) -> date:
     return datetime.now(zone).date()
 
 
+def local_date(moment: datetime, timezone: str | None) -> date:
+    """The organisation's calendar day of a stored (naive UTC) moment, as issue dates are counted."""
+    try:
+        zone = ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone).date()
+
+
 def chinese_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""

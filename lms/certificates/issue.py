@@ -608,5 +608,7 @@ def verify(text: str) -> Verification:
         course=snap.get("course_title", ""),
         issued_on=cert.issued_on,
         expires_on=cert.expires_on,
-        revoked_on=revoked_at.date() if revoked_at else None,
+        revoked_on=dates.local_date(revoked_at, current_app.config["LMS_CERT_TIMEZONE"])
+        if revoked_at
+        else None,
     )

@@ -11,7 +11,7 @@ from typing import Any
 from lms.content.errors import ContentError
 from lms.content.markdown import RENDERER_VERSION, render_markdown
 from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
-from lms.quizzes.bank_file import PARTIAL_CREDIT
+from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 QUIZ_DEFAULTS: dict[str, Any] = {
@@ -21,6 +21,7 @@ QUIZ_DEFAULTS: dict[str, Any] = {
     "max_attempts": 0,
     "cooldown_minutes": 0,
     "partial_credit": "proportional",
+    "review_answers": "pass",
 }
 
 
@@ -190,6 +191,16 @@ def load_course(course_dir: Path, root: Path) -> tuple[CourseFile | None, list[C
                 )
             )
         quiz["partial_credit"] = credit
+        review = quiz_doc.get("review_answers", "pass")
+        if review not in REVIEW_ANSWERS:
+            errors.append(
+                ContentError(
+                    display,
+                    quiz_doc.line_of("review_answers"),
+                    f"review_answers must be one of {', '.join(REVIEW_ANSWERS)}",
+                )
+            )
+        quiz["review_answers"] = review
         for key in sorted(set(quiz_doc) - set(QUIZ_DEFAULTS), key=str):
             errors.append(ContentError(display, quiz_doc.line_of(key), f"unknown quiz key {key!r}"))
     cert = doc.get("certificate", LinedDict())

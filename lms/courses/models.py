@@ -25,6 +25,11 @@ class Course(Base):
     max_attempts: Mapped[int] = mapped_column(default=0)
     cooldown_minutes: Mapped[int] = mapped_column(default=0)
     partial_credit: Mapped[str] = mapped_column(sa.String(20), default="proportional")
+    # When the result page shows the keyed answers: after a pass (default), always, or never.
+    # Failed attempts always show which questions were wrong, the feedback and the lesson links.
+    review_answers: Mapped[str] = mapped_column(
+        sa.String(16), default="pass", server_default="pass"
+    )
     validity_months: Mapped[int] = mapped_column(default=24)
     content_hash: Mapped[str] = mapped_column(sa.String(64), default="")
     retired_at: Mapped[datetime | None]

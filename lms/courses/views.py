@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from lms.auth.access import LEARNERS, requires
@@ -43,7 +43,6 @@ def lesson(slug: str, lesson_slug: str):
     course = catalog.course_or_404(slug)
     lesson = catalog.lesson_or_404(course, lesson_slug)
     staff = current_staff()
-    catalog.record_view(staff, lesson)
     lessons = course.active_lessons
     index = lessons.index(lesson)
     return render_template(
@@ -55,6 +54,18 @@ def lesson(slug: str, lesson_slug: str):
         completed=lesson.id in catalog.completed_lesson_ids(staff),
         form=FlaskForm(),
     )
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/viewed")
+@requires(*LEARNERS)
+def lesson_viewed(slug: str, lesson_slug: str):
+    """The lesson page reports that it was shown (a GET never writes); 204, nothing to render."""
+    course = catalog.course_or_404(slug)
+    lesson = catalog.lesson_or_404(course, lesson_slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    catalog.record_view(current_staff(), lesson)
+    return "", 204
 
 
 @bp.post("/courses/<slug>/<lesson_slug>/complete")

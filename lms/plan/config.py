@@ -12,6 +12,9 @@ The defaults live here rather than in ``LMS.init_app`` so a host sets only what 
 - ``LMS_PLAN_TIMEZONE`` [None: ``LMS_CERT_TIMEZONE``, the calendar certificates are dated by]: the
   time zone whose calendar decides "today".
 - ``LMS_PLAN_SITE_URL`` [None]: the public address, for links in e-mails and xAPI activity ids.
+- ``LMS_PLAN_SELF_SIGNOFF`` [False]: may a trainer sign off their own practical requirement (tiny
+  teams only; such sign-offs are marked in the audit log).
+- ``LMS_PLAN_SIGNOFF_MAX_AGE_DAYS`` [365]: the oldest observation date a sign-off accepts.
 - ``LMS_MAIL_HOST`` [localhost], ``LMS_MAIL_PORT`` [25], ``LMS_MAIL_USERNAME``,
   ``LMS_MAIL_PASSWORD``, ``LMS_MAIL_USE_TLS`` [False: STARTTLS], ``LMS_MAIL_USE_SSL`` [False],
   ``LMS_MAIL_SENDER`` [mingli@localhost], ``LMS_MAIL_TIMEOUT`` [30 seconds].
@@ -37,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PLAN_HR_EMAILS": (),
     "LMS_PLAN_TIMEZONE": None,
     "LMS_PLAN_SITE_URL": None,
+    "LMS_PLAN_SELF_SIGNOFF": False,
+    "LMS_PLAN_SIGNOFF_MAX_AGE_DAYS": 365,
     "LMS_MAIL_HOST": "localhost",
     "LMS_MAIL_PORT": 25,
     "LMS_MAIL_USERNAME": None,

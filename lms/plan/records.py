@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -122,6 +122,12 @@ def record_signoff(
         raise RecordRefused(_("这项要求不需要实操签核。"))
     if observed_on > config.today():
         raise RecordRefused(_("观察日期不能晚于今天。"))
+    max_age = int(config.setting("LMS_PLAN_SIGNOFF_MAX_AGE_DAYS"))
+    if observed_on < config.today() - timedelta(days=max_age):
+        raise RecordRefused(_("观察日期不能早于 %(days)s 天前。", days=max_age))
+    own = staff.id == observer.id
+    if own and not config.setting("LMS_PLAN_SELF_SIGNOFF"):
+        raise RecordRefused(_("不能为自己签核实操：请另一位培训师观察并签核。"))
     unknown = ticked - set(req.checklist)
     if unknown:
         raise RecordRefused(_("未知的检查项:%(items)s", items="、".join(sorted(unknown))))
@@ -144,6 +150,7 @@ def record_signoff(
         requirement_id=req.id,
         observed_on=observed_on.isoformat(),
         passed=row.passed,
+        **({"self_signoff": True} if own else {}),
     )
     session.commit()
     return row

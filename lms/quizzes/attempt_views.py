@@ -14,7 +14,7 @@ from lms.i18n import _
 from lms.quizzes import attempts, grading
 from lms.quizzes.answer_form import raw_answers
 from lms.quizzes.models import Attempt
-from lms.quizzes.review import review_item
+from lms.quizzes.review import review_item, shows_answers
 
 bp = Blueprint("lms_quiz", __name__)
 
@@ -99,8 +99,12 @@ def result(attempt_id: int):
     if attempt.status == "open":
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     course = session.get(Course, attempt.course_id)
+    answers = shows_answers(course.review_answers, attempt.passed)
     items = [
-        review_item(r.question_version.data, r.answer, r.score) | {"position": r.position}
+        review_item(r.question_version.data, r.answer, r.score, answers=answers)
+        | {"position": r.position}
         for r in attempt.responses
     ]
-    return render_template("lms/quiz/result.html", attempt=attempt, course=course, items=items)
+    return render_template(
+        "lms/quiz/result.html", attempt=attempt, course=course, items=items, answers=answers
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,14 +39,27 @@ def active_questions(course: Course) -> list[Question]:
     )
 
 
-def draw(course: Course, questions: list[Question], rng: random.Random) -> list[Question]:
-    """Pick the course's number of questions, spread over its lessons in turn."""
+def draw(
+    course: Course,
+    questions: list[Question],
+    rng: random.Random,
+    seen: Collection[int] = frozenset(),
+) -> list[Question]:
+    """Pick the course's number of questions, spread over its lessons in turn.
+
+    Questions the learner has not been shown yet (``seen``: question ids of earlier attempts)
+    come first in each lesson, so a retake is a different selection wherever the bank has enough.
+    """
     by_lesson: dict[str, list[Question]] = {}
     for question in questions:
         by_lesson.setdefault(question.lesson_slug, []).append(question)
     order = [lesson.slug for lesson in course.active_lessons if lesson.slug in by_lesson]
     order += sorted(set(by_lesson) - set(order))
-    pools = [rng.sample(by_lesson[slug], len(by_lesson[slug])) for slug in order]
+    pools = []
+    for slug in order:
+        pool = rng.sample(by_lesson[slug], len(by_lesson[slug]))
+        pool.sort(key=lambda q: q.id not in seen)  # pop() takes from the end: unseen first
+        pools.append(pool)
     rng.shuffle(pools)
     picked: list[Question] = []
     while len(picked) < course.questions_per_attempt and any(pools):
@@ -72,11 +86,17 @@ def is_expired(attempt: Attempt, now: datetime | None = None) -> bool:
 
 def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) -> Attempt:
     """The learner's open attempt if there is one, else a new one within the course's rules."""
+    return begin(staff, course, seed=seed)[0]
+
+
+def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Attempt, bool]:
+    """Like :func:`start_or_resume`, and whether the attempt is new (``False``: resumed, including
+    the attempt a concurrent request created a moment earlier)."""
     history = attempts_of(staff, course)
     for attempt in history:
         if attempt.status == "open":
             if not is_expired(attempt):
-                return attempt
+                return attempt, False
             submit(attempt)
     graded = [a for a in history if a.status == "graded"]
     if course.max_attempts and len(graded) >= course.max_attempts:
@@ -110,7 +130,8 @@ def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) ->
         else None,
     )
     session.add(attempt)
-    for position, question in enumerate(draw(course, questions, rng), 1):
+    seen = {r.question_version.question_id for a in history for r in a.responses}
+    for position, question in enumerate(draw(course, questions, rng, seen), 1):
         version = question.versions[-1]
         attempt.responses.append(
             Response(
@@ -133,8 +154,8 @@ def start_or_resume(staff: Staff, course: Course, *, seed: int | None = None) ->
         )
         if existing is None:
             raise
-        return existing
-    return attempt
+        return existing, False
+    return attempt, True
 
 
 def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str]:

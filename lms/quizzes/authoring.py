@@ -36,6 +36,7 @@ QUIZ_SETTINGS = (
     "max_attempts",
     "cooldown_minutes",
     "partial_credit",
+    "review_answers",
 )
 
 

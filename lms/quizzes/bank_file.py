@@ -21,6 +21,8 @@ from lms.quizzes.models import QUESTION_TYPES
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 SECTION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([^#\s]+)$")
 PARTIAL_CREDIT = ("proportional", "all_or_nothing")
+# When a learner's result shows the keyed answers (Moodle's "right answer" review option).
+REVIEW_ANSWERS = ("pass", "always", "never")
 SCENARIO_GRADES = (0, 50, 100)
 
 # Fields kept in a question version, per type (besides the common ones).

@@ -31,7 +31,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from lms.i18n import CONTENT, lazy_pgettext
 from lms.i18n import lazy_gettext as _l
-from lms.quizzes.bank_file import PARTIAL_CREDIT
+from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
 
 TYPE_LABELS = {
     "single": _l("单选题"),
@@ -48,6 +48,11 @@ DIFFICULTY_CHOICES = [
     SelectChoice(3, _l("3 较难")),
 ]
 PARTIAL_CREDIT_LABELS = {"proportional": _l("按比例给分"), "all_or_nothing": _l("全对才得分")}
+REVIEW_ANSWERS_LABELS = {
+    "pass": _l("通过后才显示（未通过时只标出错题、反馈和复习链接）"),
+    "always": _l("每次交卷后都显示"),
+    "never": _l("从不显示"),
+}
 GRADE_CHOICES = [
     SelectChoice(100, _l("最佳 100%")),
     SelectChoice(50, _l("可接受 50%")),
@@ -472,6 +477,10 @@ class QuizSettingsForm(FlaskForm):
         _l("多选、排序、匹配题的部分得分"),
         choices=[SelectChoice(mode, PARTIAL_CREDIT_LABELS[mode]) for mode in PARTIAL_CREDIT],
     )
+    review_answers = SelectField(
+        _l("结果页何时显示正确答案"),
+        choices=[SelectChoice(mode, REVIEW_ANSWERS_LABELS[mode]) for mode in REVIEW_ANSWERS],
+    )
     submit = SubmitField(_l("保存"))
 
     def values(self) -> dict[str, Any]:
@@ -485,4 +494,5 @@ QUIZ_SETTING_NAMES = (
     "max_attempts",
     "cooldown_minutes",
     "partial_credit",
+    "review_answers",
 )

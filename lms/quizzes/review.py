@@ -29,12 +29,29 @@ def describe(data: dict[str, Any], answer: Any) -> str:
     return str(answer)
 
 
-def review_item(data: dict[str, Any], answer: Any, score: float | None) -> dict[str, Any]:
+def shows_answers(policy: str, passed: bool | None) -> bool:
+    """Whether a graded attempt's review may show the keyed answers (the course's review policy).
+
+    Showing them after a failed attempt lets blank retakes harvest a whole bank, so by default
+    (``pass``) a failed attempt shows which questions were wrong, the feedback and the lesson
+    sections, and the keyed answers only once the learner has passed.
+    """
+    if policy == "always":
+        return True
+    if policy == "never":
+        return False
+    return bool(passed)
+
+
+def review_item(
+    data: dict[str, Any], answer: Any, score: float | None, *, answers: bool = True
+) -> dict[str, Any]:
+    """One question of the review; ``right`` is ``None`` when the policy hides the keyed answer."""
     return {
         "stem": data["stem"],
         "type": data["type"],
         "given": describe(data, answer),
-        "right": describe(data, grading.correct_answer(data)),
+        "right": describe(data, grading.correct_answer(data)) if answers else None,
         "feedback": data["feedback"],
         "option_feedback": grading.option_feedback(data, answer),
         "score": score or 0.0,

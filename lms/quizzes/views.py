@@ -20,6 +20,7 @@ from lms.i18n import _
 from lms.quizzes import authoring, grading
 from lms.quizzes.authoring import ORIGIN_LABELS, QuestionRejected
 from lms.quizzes.forms import QUESTION_FORMS, TYPE_LABELS, QuestionForm, QuizSettingsForm
+from lms.quizzes.harvesting import course_suspects
 from lms.quizzes.models import QUESTION_TYPES, Question, QuestionBank
 from lms.quizzes.statistics import FLAG_LABELS, MIN_ATTEMPTS, course_statistics
 
@@ -269,4 +270,5 @@ def statistics(slug: str):
         flag_labels=FLAG_LABELS,
         type_labels=TYPE_LABELS,
         min_attempts=MIN_ATTEMPTS,
+        suspects=course_suspects(course),
     )
