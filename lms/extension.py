@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import Flask
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 
 from lms.auth.identity import UserAdapter
 from lms.db import configure_sqlite
@@ -41,6 +40,9 @@ class LMS:
     - ``LMS_SEEDS_DIR`` [``None``]: the seed documents that quotes are checked against.
     - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
+    - ``LMS_SQLITE_PRAGMAS`` [``True`` when the plugin creates its own database, ``False`` on a
+      host's]: WAL, the busy timeout and foreign keys on SQLite engines. A host's engine is left
+      as the host configured it unless the host sets this to ``True``.
     - ``LMS_ORGANISATION`` [``明礼培训``]: the organisation name shown in the header.
     - ``LMS_MAX_IMPORT_BYTES`` [``2 MB``]: largest file an import takes (questions, staff lists).
     - ``LMS_MAX_REQUEST_BYTES`` [``512 KB``] and ``LMS_MAX_FORM_PARTS`` [``2000``]: the largest
@@ -127,6 +129,7 @@ class LMS:
         app.config.setdefault("LMS_SESSION_HOURS", 12)
 
         db = self._db or app.extensions.get("sqlalchemy")
+        own_engine = db is None
         if db is None:
             app.config.setdefault(
                 "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}"
@@ -136,18 +139,20 @@ class LMS:
             db.init_app(app)
         elif "sqlalchemy" not in app.extensions:
             db.init_app(app)
-        with app.app_context():
-            for engine in db.engines.values():
-                configure_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
+        app.config.setdefault("LMS_SQLITE_PRAGMAS", own_engine)
+        if app.config["LMS_SQLITE_PRAGMAS"]:
+            # Only on the engine the plugin created, unless the host asks: its engines are its own.
+            with app.app_context():
+                for engine in db.engines.values():
+                    configure_sqlite(engine, app.config["LMS_SQLITE_BUSY_TIMEOUT_MS"])
 
         app.extensions["lms"] = LMSState(extension=self, db=db, user_adapter=self._user_adapter)
 
         if self._user_adapter is None:
             self._init_login(app)
-        if "csrf" not in app.extensions:
-            CSRFProtect(app)
+        from lms import csrf, i18n, security
 
-        from lms import i18n, security
+        csrf.init_app(app)
         from lms.cli import lms_cli
         from lms.web import register_blueprints
 

@@ -142,7 +142,9 @@ def fill(text: str, **values: Any) -> Markup:
 
 def template_helpers() -> dict[str, Any]:
     """``_`` and friends for LMS templates only (registered per LMS blueprint, not app-wide)."""
-    return {
+    from lms.csrf import template_helpers as csrf_helpers
+
+    return csrf_helpers() | {
         "_": _template_gettext,
         "gettext": _template_gettext,
         "ngettext": _template_ngettext,

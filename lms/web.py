@@ -90,9 +90,11 @@ def register_blueprints(app: Flask, prefix: str) -> None:
     for blueprint in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)
     register_api(app, prefix)
+    from lms.csrf import protect_blueprints
     from lms.security import limit_blueprints
 
     limit_blueprints(app, [bp.name for bp in pages] + ["lms_api"])
+    protect_blueprints(app, [bp.name for bp in pages])  # the API checks session callers itself
     # _, gettext, ngettext for the LMS's templates only: a host's own ``_`` keeps its meaning.
     for blueprint in pages:
         app.template_context_processors[blueprint.name].append(i18n.template_helpers)

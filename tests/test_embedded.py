@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ HOST_USERS = {
 }
 
 
-def make_host(tmp_path: Path, content_dir: Path) -> tuple[Flask, SQLAlchemy]:
+def make_host(tmp_path: Path, content_dir: Path, *, csrf: bool = False) -> tuple[Flask, SQLAlchemy]:
     host = Flask("host_app")
     host.config.update(
         SECRET_KEY="host-secret",
@@ -32,14 +33,22 @@ def make_host(tmp_path: Path, content_dir: Path) -> tuple[Flask, SQLAlchemy]:
         LMS_URL_PREFIX="/training",
         LMS_CONTENT_DIR=str(content_dir),
         LMS_LOGIN_URL="/host-login",
-        WTF_CSRF_ENABLED=False,
     )
+    if not csrf:
+        host.config["WTF_CSRF_ENABLED"] = False
     db = SQLAlchemy()
     db.init_app(host)
 
     class Note(db.Model):  # one of the host's own tables
         __tablename__ = "host_notes"
         id = db.Column(db.Integer, primary_key=True)
+
+    @host.post("/api/notes")
+    def add_note():  # a host's JSON API: no CSRF token, as every JSON API
+        note = Note()
+        db.session.add(note)
+        db.session.commit()
+        return {"id": note.id}
 
     @host.get("/host-login/<name>")
     def host_login(name: str):
@@ -117,3 +126,31 @@ def test_a_host_with_its_own_flask_login_must_give_an_adapter(tmp_path):
     LoginManager(host)
     with pytest.raises(RuntimeError, match="user_adapter"):
         LMS(host)
+
+
+def test_the_hosts_json_post_works_with_csrf_on_and_lms_forms_stay_protected(
+    tmp_path: Path, content_dir: Path
+):
+    """Issue 11: CSRF is enforced on the LMS's own routes only."""
+    host, db = make_host(tmp_path, content_dir, csrf=True)
+    client = host.test_client()
+    response = client.post("/api/notes", json={"text": "挂号处排队"})
+    assert response.status_code == 200 and response.json["id"] == 1
+    client.get("/host-login/alice")
+    refused = client.post("/training/courses/basics/greeting/complete")
+    assert refused.status_code == 400
+    page = client.get("/training/courses/basics/greeting").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    done = client.post("/training/courses/basics/greeting/complete", data={"csrf_token": token})
+    assert done.status_code == 302
+    assert "csrf_token" not in host.jinja_env.globals  # the host's templates are untouched
+    with host.app_context():
+        db.engine.dispose()
+
+
+def test_the_hosts_sqlite_engine_is_left_as_the_host_configured_it(host):
+    with host.app_context(), host.extensions["sqlalchemy"].engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal"

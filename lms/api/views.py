@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, NotFound
 
+from lms import csrf
 from lms.api import learning, tokens
 from lms.api.certificates import verify_certificate as verify_serial
 from lms.api.errors import ApiError, api_prefix, register_error_handlers
@@ -51,7 +52,7 @@ def _csrf_for_sessions() -> None:
         return
     if tokens.authenticated_by_token() or current_staff() is None:
         return
-    current_app.extensions["csrf"].protect()
+    csrf.protect()
 
 
 def _course(slug: str) -> Course:
