@@ -3,6 +3,7 @@ retire and restore, quiz settings."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -314,13 +315,42 @@ def _form_from_page(page: str) -> dict[str, str]:
             if "checked" in tag:
                 data[name.group(1)] = value.group(1) if value else "y"
         else:
-            data[name.group(1)] = value.group(1) if value else ""
+            data[name.group(1)] = html.unescape(value.group(1)) if value else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         data[name] = body.replace("&#34;", '"').replace("&amp;", "&").lstrip("\r\n")
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', options)
         data[name] = chosen.group(1) if chosen else ""
     return data
+
+
+def test_editing_a_question_with_several_quotes_keeps_them(app, client, trainer, content_dir):
+    path = content_dir / "quizzes/basics.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "    source: {file: seed.txt, quote: 微笑是最好的语言}\n",
+            "    source: {file: seed.txt, quote: 微笑是最好的语言}\n"
+            "    sources:\n      - {file: seed.txt, quote: 先起身问候}\n",
+            1,
+        )
+    )
+    with app.app_context():
+        sync_content(content_dir)
+    page = text(client.get(f"{BASE}/questions/bas-002/edit"))
+    assert "先起身问候" in page
+    data = _form_from_page(page)
+    response = client.post(f"{BASE}/questions/bas-002/edit", data=data)
+    assert response.status_code == 302, text(response)
+    assert question(app, "bas-002").current_version == 2  # unchanged content: no new version
+    client.post(f"{BASE}/questions/bas-002/edit", data={**data, "stem": "微笑最好吗?"}).close()
+    saved = question(app, "bas-002").versions[-1].data
+    assert saved["stem"] == "微笑最好吗?"
+    assert saved["source"] == {"file": "seed.txt", "quote": "微笑是最好的语言"}
+    assert saved["sources"] == [{"file": "seed.txt", "quote": "先起身问候"}]
+    preview = text(client.get(f"{BASE}/questions/bas-002/preview?answers=1"))
+    assert "先起身问候" in preview and "微笑是最好的语言" in preview
+    bad = text(client.post(f"{BASE}/questions/bas-002/edit", data={**data, "more_sources": "[]"}))
+    assert "其他出处的格式不对" in bad
 
 
 def test_a_concurrent_edit_is_not_overwritten_silently(app, client, trainer):

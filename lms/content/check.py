@@ -43,11 +43,11 @@ def check_library(lib: Library, seeds_dir: Path | None) -> list[ContentError]:
         errors.extend(_check_debris(course.path, [(1, course.title), (1, course.summary)]))
     for bank in lib.banks.values():
         for q in bank.questions:
-            source = q.data.get("source")
-            if not source:
+            quotes = q.quotes()
+            if not quotes:
                 errors.append(ContentError(bank.path, q.line, f"{q.key}: source is required"))
-            else:
-                errors.extend(_check_quote(bank.path, q.source_line, source, seeds_dir, q.key))
+            for source, line in quotes:
+                errors.extend(_check_quote(bank.path, line, source, seeds_dir, q.key))
             texts = [(q.line, t) for t in _question_texts(q.data)]
             errors.extend(_check_debris(bank.path, texts))
     return sorted(set(errors))

@@ -24,7 +24,13 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _, _l
 from lms.quizzes import grading
-from lms.quizzes.bank_file import SECTION_RE, content_hash, question_problems, version_data
+from lms.quizzes.bank_file import (
+    SECTION_RE,
+    content_hash,
+    question_problems,
+    quotes_of,
+    version_data,
+)
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
 from lms.quizzes.review import describe
 
@@ -207,7 +213,7 @@ def answer_sheet(data: dict[str, Any], presentation: dict[str, Any]) -> dict[str
     sheet: dict[str, Any] = {
         "right": describe(data, grading.correct_answer(data)),
         "feedback": data.get("feedback", ""),
-        "source": data.get("source"),
+        "sources": quotes_of(data),
         "options": [],
         "accepted": data.get("accepted", []),
         "distractors": data.get("distractors", []),

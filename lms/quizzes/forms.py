@@ -8,6 +8,7 @@ come back next to the fields they concern (:meth:`QuestionForm.show_problems`), 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -122,6 +123,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"^stem is required", _l("请填写题干")),
         (r"^feedback is required", _l("请填写解析")),
         (r"^source needs file and quote", _l("出处需同时填写材料文件和原文引用")),
+        (r"^sources must be a list", _l("其他出处的格式不对:每条都要有材料文件和原文引用")),
         (r"^needs (\d+) to (\d+) options", _l("需要 {0} 到 {1} 个选项")),
         (r"needs text$", _l("请填写内容")),
         (r"^two options have the same text", _l("有两个选项内容相同")),
@@ -175,6 +177,8 @@ class QuestionForm(FlaskForm):
     feedback = TextAreaField(_l("解析(交卷后向学员显示)"), filters=[_text])
     source_file = StringField(_l("出处:材料文件(可不填)"), filters=[_strip])
     source_quote = StringField(_l("出处:材料原文引用"), filters=[_strip])
+    # A bank file may give several quotes (``sources``); the form keeps them unchanged, as JSON.
+    more_sources = HiddenField()
     base_version = HiddenField()
     more = SubmitField(_l("再加一行"))
     submit = SubmitField(_l("保存"))
@@ -197,7 +201,20 @@ class QuestionForm(FlaskForm):
                 "file": self.source_file.data or "",
                 "quote": self.source_quote.data or "",
             }
+        if self.more_sources.data:
+            try:
+                q["sources"] = json.loads(self.more_sources.data)
+            except ValueError:
+                q["sources"] = self.more_sources.data  # question_problems reports it
         return q
+
+    def extra_sources(self) -> list[dict[str, Any]]:
+        """The quotes kept in ``more_sources``, to show beside the form."""
+        try:
+            sources = json.loads(self.more_sources.data or "[]")
+        except ValueError:
+            return []
+        return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
 
     def type_fields(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -206,6 +223,7 @@ class QuestionForm(FlaskForm):
     def initial(cls, q: dict[str, Any], difficulty: int) -> dict[str, Any]:
         """Form data for a stored question, to pre-fill the edit page."""
         source = q.get("source") or {}
+        more = json.dumps(q["sources"], ensure_ascii=False) if q.get("sources") else ""
         return {
             "difficulty": difficulty,
             "section": q.get("section", ""),
@@ -213,6 +231,7 @@ class QuestionForm(FlaskForm):
             "feedback": q.get("feedback", ""),
             "source_file": source.get("file", ""),
             "source_quote": source.get("quote", ""),
+            "more_sources": more,
         } | cls.initial_type_fields(q)
 
     @classmethod
@@ -257,6 +276,8 @@ class QuestionForm(FlaskForm):
                         _add_error(field, text)
                 if self.source_file.data and self.source_quote.data:
                     _add_error(self.source_quote, text)
+            elif name == "sources":
+                _add_error(self.more_sources, text)
             elif name == "base_version":
                 _add_error(self.submit, text)
             elif not self.show_row_problem(name, message, text):
