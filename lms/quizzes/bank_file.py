@@ -49,6 +49,7 @@ class BankQuestion:
     source_line: int
     # One line per entry of ``sources`` (a question may quote several passages).
     sources_lines: list[int] = field(default_factory=list)
+    field_lines: dict[str, int] = field(default_factory=dict)  # where each field is written
 
     @property
     def content_hash(self) -> str:
@@ -304,6 +305,7 @@ def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentEr
                     section_line=item.line_of("section"),
                     source_line=item.line_of("source"),
                     sources_lines=list(getattr(item.get("sources"), "item_lines", [])),
+                    field_lines={str(k): n for k, n in item.key_lines.items()},
                 )
             )
     return (None if errors else bank), errors
