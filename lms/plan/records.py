@@ -124,7 +124,7 @@ def record_signoff(
         raise RecordRefused(_("观察日期不能晚于今天。"))
     unknown = ticked - set(req.checklist)
     if unknown:
-        raise RecordRefused(_("未知的检查项:%(items)s", items="、".join(sorted(unknown))))
+        raise RecordRefused(_("未知的检查项：%(items)s", items="、".join(sorted(unknown))))
     items = {item: item in ticked for item in req.checklist}
     row = Signoff(
         staff_id=staff.id,

@@ -117,13 +117,13 @@ class PairRow(Form):
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), m)
     for p, m in [
-        (r"^id must be", _l("编号只能用小写字母、数字、- 和 _,以字母或数字开头,最长 100 个字符")),
+        (r"^id must be", _l("编号只能用小写字母、数字、- 和 _，以字母或数字开头，最长 100 个字符")),
         (r"^difficulty must be", _l("难度须为 1、2 或 3")),
         (r"^section must look like", _l("请选择本题考查的课节")),
         (r"^stem is required", _l("请填写题干")),
         (r"^feedback is required", _l("请填写解析")),
         (r"^source needs file and quote", _l("出处需同时填写材料文件和原文引用")),
-        (r"^sources must be a list", _l("其他出处的格式不对:每条都要有材料文件和原文引用")),
+        (r"^sources must be a list", _l("其他出处的格式不对：每条都要有材料文件和原文引用")),
         (r"^needs (\d+) to (\d+) options", _l("需要 {0} 到 {1} 个选项")),
         (r"needs text$", _l("请填写内容")),
         (r"^two options have the same text", _l("有两个选项内容相同")),
@@ -138,7 +138,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"^a matching question needs", _l("匹配题至少需要 3 组配对")),
         (r"needs left and right$", _l("左右两项都要填写")),
         (r"^distractors must be", _l("干扰项须为文字")),
-        (r"^left items and right items", _l("左侧各项不能重复,右侧各项(含干扰项)也不能重复")),
+        (r"^left items and right items", _l("左侧各项不能重复，右侧各项(含干扰项)也不能重复")),
         (r"^a short-answer question needs", _l("简答题至少需要一个可接受的答案")),
     ]
 ]
@@ -167,7 +167,7 @@ class QuestionForm(FlaskForm):
     key = StringField(
         _l("编号"),
         filters=[_strip],
-        description=_l("可不填:留空时自动编号。保存后不能再改,也不要重复使用已停用题目的编号。"),
+        description=_l("可不填：留空时自动编号。保存后不能再改，也不要重复使用已停用题目的编号。"),
     )
     difficulty = SelectField(
         _l("难度"), choices=DIFFICULTY_CHOICES, coerce=int, default=1, validate_choice=False
@@ -175,8 +175,8 @@ class QuestionForm(FlaskForm):
     section = SelectField(_l("考查课节"), validate_choice=False, render_kw=CONTENT)
     stem = TextAreaField(_l("题干"), filters=[_text])
     feedback = TextAreaField(_l("解析(交卷后向学员显示)"), filters=[_text])
-    source_file = StringField(_l("出处:材料文件(可不填)"), filters=[_strip])
-    source_quote = StringField(_l("出处:材料原文引用"), filters=[_strip])
+    source_file = StringField(_l("出处：材料文件(可不填)"), filters=[_strip])
+    source_quote = StringField(_l("出处：材料原文引用"), filters=[_strip])
     # A bank file may give several quotes (``sources``); the form keeps them unchanged, as JSON.
     more_sources = HiddenField()
     base_version = HiddenField()
@@ -375,7 +375,7 @@ class TrueFalseForm(QuestionForm):
 class OrderingForm(QuestionForm):
     qtype = "ordering"
     steps = TextAreaField(
-        _l("步骤(每行一步,按正确顺序填写;学员看到的顺序是打乱的)"), filters=[_text]
+        _l("步骤(每行一步，按正确顺序填写；学员看到的顺序是打乱的)"), filters=[_text]
     )
 
     def type_fields(self) -> dict[str, Any]:
@@ -389,7 +389,7 @@ class OrderingForm(QuestionForm):
 class ShortForm(QuestionForm):
     qtype = "short"
     accepted = TextAreaField(
-        _l("可接受的答案(每行一个;全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
+        _l("可接受的答案(每行一个；全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
     )
 
     def type_fields(self) -> dict[str, Any]:
@@ -403,7 +403,7 @@ class ShortForm(QuestionForm):
 class MatchingForm(QuestionForm):
     qtype = "matching"
     pairs = FieldList(FormField(PairRow), label=_l("配对"), min_entries=4, max_entries=MAX_ROWS)
-    distractors = TextAreaField(_l("干扰项(可不填;每行一个,混在右侧供选择)"), filters=[_text])
+    distractors = TextAreaField(_l("干扰项(可不填；每行一个，混在右侧供选择)"), filters=[_text])
 
     def row_lists(self) -> list[FieldList]:
         return [self.pairs]
@@ -469,7 +469,7 @@ class QuizSettingsForm(FlaskForm):
         validators=[InputRequired(_l("请填写数字")), NumberRange(1, 100, _l("须在 1 到 100 之间"))],
     )
     time_limit_minutes = IntegerField(
-        _l("限时(分钟,0 = 不限时)"),
+        _l("限时(分钟，0 = 不限时)"),
         validators=[
             InputRequired(_l("请填写数字")),
             NumberRange(0, 100_000, _l("须在 0 到 100000 之间")),

@@ -44,7 +44,7 @@ FLAG_LABELS = {
     "too_hard": _l("太难"),
     "too_easy": _l("太容易"),
     "check_key": _l("请检查答案"),
-    "few_attempts": _l("作答太少,暂不判断"),
+    "few_attempts": _l("作答太少，暂不判断"),
 }
 _OPTION_TYPES = ("single", "multiple", "scenario")
 _EPSILON = 1e-12

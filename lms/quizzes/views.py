@@ -80,7 +80,7 @@ def _section_choices(course: Course, current: str = "") -> list[SelectChoice]:
     ]
     if current and current not in {c.value for c in choices}:
         choices.append(
-            SelectChoice(current, _("%(section)s(此课节已不存在,请另选)", section=current))
+            SelectChoice(current, _("%(section)s(此课节已不存在，请另选)", section=current))
         )
     return choices
 
@@ -173,7 +173,7 @@ def edit_question(slug: str, key: str):
                     "success",
                 )
             else:
-                flash(_("内容没有变化,未保存新版本。"), "success")
+                flash(_("内容没有变化，未保存新版本。"), "success")
             return redirect(url_for(".preview_question", slug=slug, key=question.key))
     return _render_form(course, form, question, 400)
 
@@ -214,9 +214,9 @@ def _retire_or_restore(slug: str, key: str, retire: bool):
     if change(question, current_staff()):
         session.commit()
         flash(
-            _("已停用 %(key)s:以后的测验不再抽到它,已有的作答记录不受影响。", key=key)
+            _("已停用 %(key)s：以后的测验不再抽到它，已有的作答记录不受影响。", key=key)
             if retire
-            else _("已恢复 %(key)s:以后的测验会再抽到它。", key=key),
+            else _("已恢复 %(key)s：以后的测验会再抽到它。", key=key),
             "success",
         )
     return redirect(url_for(".questions", slug=slug, retired="1" if retire else None))
