@@ -95,7 +95,7 @@ def test_absolute_words_in_false_statements_are_flagged():
     assert question_findings(true_stem, LintSettings()) == []
     found = question_findings(wrong_option, LintSettings())
     assert codes(found) == [("o", "absolute-word")]
-    assert found[0].args == {"where": "option 2", "words": "一律、所有"}
+    assert found[0].args == {"option": 2, "words": "一律、所有"}
     assert "absolute-word" not in [f.code for f in question_findings(right_option, LintSettings())]
 
 

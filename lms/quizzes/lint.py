@@ -298,23 +298,24 @@ def absolute_words_in(text: Any) -> list[str]:
 
 def _absolute_words(item: Item) -> list[Finding]:
     data = item.data
-    false_texts: list[tuple[str, str]] = []  # (where, text)
+    false_texts: list[tuple[int | None, str]] = []  # (option number or None for the stem, text)
     if data.get("type") == "truefalse" and data.get("answer") is False:
-        false_texts.append(("stem", data.get("stem", "")))
+        false_texts.append((None, data.get("stem", "")))
     if data.get("type") in ("single", "multiple"):
         for i, option in enumerate(_options(data), 1):
             if not _is_key(option):
-                false_texts.append((f"option {i}", option.get("text", "")))
+                false_texts.append((i, option.get("text", "")))
     found = []
-    for where, text in false_texts:
+    for option, text in false_texts:
         words = absolute_words_in(text)
         if words:
+            where = f"option {option}" if option else "stem"
             found.append(
                 _finding(
                     item,
                     "absolute-word",
                     f"the false statement ({where}) says {'、'.join(words)}: a cue that it is false",
-                    where=where,
+                    option=option,
                     words="、".join(words),
                 )
             )
@@ -485,6 +486,10 @@ def summarise(path: str, items: Sequence[Item], findings: Sequence[Finding]) -> 
     )
 
 
+def _bar(value: float, bar: float) -> dict[str, int]:
+    return {"value": round(value * 100), "bar": round(bar * 100)}
+
+
 def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
     """One error per bank-level bar the bank fails."""
     bars = []
@@ -494,8 +499,7 @@ def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
                 "bank-single-longest",
                 f"{summary.single_longest:.0%} of single-choice questions are keyed on the "
                 f"strictly longest option (bar: {settings.single_longest_max:.0%})",
-                summary.single_longest,
-                settings.single_longest_max,
+                _bar(summary.single_longest, settings.single_longest_max),
             )
         )
     if summary.true_share is not None and not (
@@ -506,8 +510,11 @@ def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
                 "bank-true-share",
                 f"{summary.true_share:.0%} of true/false questions are keyed True "
                 f"(bar: {settings.true_share_min:.0%}–{settings.true_share_max:.0%})",
-                summary.true_share,
-                settings.true_share_max,
+                {
+                    "value": round(summary.true_share * 100),
+                    "low": round(settings.true_share_min * 100),
+                    "high": round(settings.true_share_max * 100),
+                },
             )
         )
     if (
@@ -519,8 +526,7 @@ def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
                 "bank-scenario-longest",
                 f"{summary.scenario_longest:.0%} of scenarios have the 100-point reply as the "
                 f"strictly longest (bar: {settings.scenario_longest_max:.0%})",
-                summary.scenario_longest,
-                settings.scenario_longest_max,
+                _bar(summary.scenario_longest, settings.scenario_longest_max),
             )
         )
     if summary.blind_guess > settings.blind_guess_max:
@@ -529,22 +535,12 @@ def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
                 "bank-blind-guess",
                 f"a blind guesser (longest option, majority true/false key, longest reply) "
                 f"scores {summary.blind_guess:.0%} (bar: {settings.blind_guess_max:.0%})",
-                summary.blind_guess,
-                settings.blind_guess_max,
+                _bar(summary.blind_guess, settings.blind_guess_max),
             )
         )
     summary.failed = [code for code, *_ in bars]
     return [
-        Finding(
-            summary.path,
-            1,
-            code,
-            "",
-            message,
-            "error",
-            {"value": round(value * 100), "bar": round(bar * 100)},
-        )
-        for code, message, value, bar in bars
+        Finding(summary.path, 1, code, "", message, "error", args) for code, message, args in bars
     ]
 
 
