@@ -22,7 +22,14 @@ from lms.quizzes import authoring, grading, lint_report
 from lms.quizzes.authoring import ORIGIN_LABELS, QuestionRejected
 from lms.quizzes.forms import QUESTION_FORMS, TYPE_LABELS, QuestionForm, QuizSettingsForm
 from lms.quizzes.models import QUESTION_TYPES, Question, QuestionBank
-from lms.quizzes.statistics import FLAG_LABELS, MIN_ATTEMPTS, course_statistics
+from lms.quizzes.statistics import (
+    EASY_FACILITY,
+    FLAG_LABELS,
+    HARD_FACILITY,
+    MIN_ATTEMPTS,
+    SUGGEST_MIN_ATTEMPTS,
+    course_statistics,
+)
 
 bp = Blueprint("lms_trainer", __name__)
 
@@ -286,4 +293,7 @@ def statistics(slug: str):
         flag_labels=FLAG_LABELS,
         type_labels=TYPE_LABELS,
         min_attempts=MIN_ATTEMPTS,
+        suggest_min=SUGGEST_MIN_ATTEMPTS,
+        easy=EASY_FACILITY,
+        hard=HARD_FACILITY,
     )
