@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms.content.check import check_content
+from lms.content.check import check_library
 from lms.content.errors import ContentInvalid
+from lms.content.library import load_library
 from lms.content.sync import sync_content
+from lms.quizzes.lint import LintSettings, format_table, lint_library, summary_rows
 
 lms_cli = AppGroup("lms", help="Mingli training and certification.")
 
@@ -113,12 +115,55 @@ def check_content_command(seeds: Path | None) -> None:
         seeds = None
     elif seeds is None:
         click.echo("No seed folder configured: quotes are not checked against the seeds.")
-    errors = check_content(_content_dir(), seeds)
+    lib = load_library(_content_dir())
+    errors = check_library(
+        lib, seeds, typography=bool(current_app.config.get("LMS_CHECK_TYPOGRAPHY", False))
+    )
     for error in errors:
         click.echo(str(error))
+    # The bank linter only warns here: `flask lms lint-bank` is the command that fails on its bars.
+    reports = lint_library(lib, LintSettings.from_config(current_app.config))
+    warnings = [f for report in reports.values() for f in report.findings]
+    for finding in warnings:
+        click.echo(
+            f"{finding.path}:{finding.line}: warning: [{finding.code}] "
+            + (f"{finding.key}: " if finding.key else "")
+            + finding.message
+        )
+    if warnings:
+        click.echo(f"{len(warnings)} bank linter warning(s); see flask lms lint-bank.")
     if errors:
         raise click.ClickException(f"{len(errors)} problem(s) found.")
     click.echo("Content is valid.")
+
+
+@lms_cli.command("lint-bank")
+@click.option("--course", "course_slug", help="Lint only this course's bank (slug).")
+def lint_bank_command(course_slug: str | None) -> None:
+    """Can a test-wise guesser pass the banks? Prints file:line: [code] message per finding, then
+    a summary per bank; exits 1 when a bank fails a bar (thresholds: LMS_LINT_*)."""
+    lib = load_library(_content_dir())
+    if lib.errors:
+        click.echo(
+            f"{len(lib.errors)} content problem(s): banks that do not load are not linted "
+            "(run flask lms check-content).",
+            err=True,
+        )
+    reports = lint_library(lib, LintSettings.from_config(current_app.config))
+    if course_slug is not None:
+        if course_slug not in reports:
+            raise click.ClickException(f"No bank for the course {course_slug!r}.")
+        reports = {course_slug: reports[course_slug]}
+    for report in reports.values():
+        for finding in report.findings:
+            click.echo(str(finding))
+    click.echo("")
+    for line in format_table(summary_rows(r.summary for r in reports.values())):
+        click.echo(line)
+    failed = sum(len(r.summary.failed) for r in reports.values())
+    if failed:
+        click.echo(f"{failed} bank-level bar(s) failed.", err=True)
+        sys.exit(1)
 
 
 @lms_cli.command("create-user")

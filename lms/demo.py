@@ -347,7 +347,7 @@ def _create_histories(
                             observer_id=observer.id if observer else None,
                             items={item: True for item in r.checklist},
                             passed=True,
-                            notes="演示:现场观察通过",
+                            notes="演示：现场观察通过",
                         )
                     )
     return attempts, certificates

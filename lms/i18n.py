@@ -134,7 +134,7 @@ def content(value: Any) -> Markup:
 def fill(text: str, **values: Any) -> Markup:
     """A translated sentence (plain text) filled in as markup; wrap content values in ``content()``.
 
-    For flashes that echo content: ``flash(fill(_("已完成:%(title)s"), title=content(title)))``.
+    For flashes that echo content: ``flash(fill(_("已完成：%(title)s"), title=content(title)))``.
     Other values are escaped; Markup survives the session, so the content mark reaches the page.
     """
     return Markup(escape(text)) % values

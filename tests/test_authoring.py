@@ -3,6 +3,7 @@ retire and restore, quiz settings."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -174,6 +175,47 @@ def test_invalid_input_shows_field_errors_and_keeps_what_was_typed(app, client, 
         assert session.scalar(sa.select(sa.func.count()).select_from(Question)) == 4
 
 
+def test_the_bank_page_shows_the_linters_findings(client, trainer):
+    page = text(client.get(f"{BASE}/questions"))
+    assert "题库检查" in page
+    # The fixture bank: one true/false question, keyed True; its scenario's best reply is longest.
+    row = re.search(r"判断题：答案为“正确”的比例</td>(.*?)</tr>", page, re.S).group(1)
+    assert "100%" in row and "35%–65%" in row and 'class="fail">未达标' in row
+    row = re.search(r"单选题：正确选项是最长一项的比例</td>(.*?)</tr>", page, re.S).group(1)
+    assert "0%" in row and 'class="pass">达标' in row
+    assert "盲猜得分" in page and "58%" in page
+    assert "100 分的回应是最长的一项(11 字，其次 10 字)。" in page
+    assert '<a class="tag lint-warning" href="#lint-bas-004">1 条提醒</a>' in page
+    assert '<li id="lint-bas-004">' in page
+
+
+def test_saving_a_question_shows_its_warnings_and_still_saves_it(app, client, trainer):
+    data = form("single", **{"options-0-text": "自然的微笑"})
+    response = client.post(f"{BASE}/questions/new/single", data=data)
+    assert response.status_code == 302, text(response)
+    assert question(app, "basics-ui-001").current_version == 1  # saved despite the warnings
+    page = text(client.get(response.location))
+    flash = re.search(r'<p class="flash flash-warning"[^>]*>(.*?)</p>', page, re.S).group(1)
+    assert flash.startswith("已保存，但请留意：")
+    assert "正确选项是最长的一项(5 字，其次 2 字)：只挑最长的就能答对。" in flash
+    assert "答案只有 25% 能在出处引文中找到" in flash and "自然的微笑" not in flash
+
+    # An edit that nearly repeats another stem is saved too, and says so.
+    edit = _form_from_page(text(client.get(f"{BASE}/questions/basics-ui-001/edit")))
+    edit.update({"stem": "电话铃响几声之内要接听?", "options-0-text": "微笑"})
+    response = client.post(f"{BASE}/questions/basics-ui-001/edit", data=edit)
+    assert response.status_code == 302, text(response)
+    assert question(app, "basics-ui-001").current_version == 2
+    page = text(client.get(response.location))
+    assert "题干与 bas-001 的题干相似度 92%。" in page
+    assert "正确选项是最长的一项" not in page
+
+    # A question without any warning gets none.
+    clean = form("truefalse", stem="起身问候能让顾客感到被重视。", answer="true")
+    page = text(client.post(f"{BASE}/questions/new/truefalse", data=clean, follow_redirects=True))
+    assert "已新建题目 basics-ui-002。" in page and "flash-warning" not in page
+
+
 def test_row_errors_point_at_the_row(client, trainer):
     data = form("single", **{"options-1-text": "", "options-1-feedback": "没写选项"})
     page = text(client.post(f"{BASE}/questions/new/single", data=data))
@@ -314,13 +356,42 @@ def _form_from_page(page: str) -> dict[str, str]:
             if "checked" in tag:
                 data[name.group(1)] = value.group(1) if value else "y"
         else:
-            data[name.group(1)] = value.group(1) if value else ""
+            data[name.group(1)] = html.unescape(value.group(1)) if value else ""
     for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
         data[name] = body.replace("&#34;", '"').replace("&amp;", "&").lstrip("\r\n")
     for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.search(r'<option selected value="([^"]*)"', options)
         data[name] = chosen.group(1) if chosen else ""
     return data
+
+
+def test_editing_a_question_with_several_quotes_keeps_them(app, client, trainer, content_dir):
+    path = content_dir / "quizzes/basics.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "    source: {file: seed.txt, quote: 微笑是最好的语言}\n",
+            "    source: {file: seed.txt, quote: 微笑是最好的语言}\n"
+            "    sources:\n      - {file: seed.txt, quote: 先起身问候}\n",
+            1,
+        )
+    )
+    with app.app_context():
+        sync_content(content_dir)
+    page = text(client.get(f"{BASE}/questions/bas-002/edit"))
+    assert "先起身问候" in page
+    data = _form_from_page(page)
+    response = client.post(f"{BASE}/questions/bas-002/edit", data=data)
+    assert response.status_code == 302, text(response)
+    assert question(app, "bas-002").current_version == 2  # unchanged content: no new version
+    client.post(f"{BASE}/questions/bas-002/edit", data={**data, "stem": "微笑最好吗?"}).close()
+    saved = question(app, "bas-002").versions[-1].data
+    assert saved["stem"] == "微笑最好吗?"
+    assert saved["source"] == {"file": "seed.txt", "quote": "微笑是最好的语言"}
+    assert saved["sources"] == [{"file": "seed.txt", "quote": "先起身问候"}]
+    preview = text(client.get(f"{BASE}/questions/bas-002/preview?answers=1"))
+    assert "先起身问候" in preview and "微笑是最好的语言" in preview
+    bad = text(client.post(f"{BASE}/questions/bas-002/edit", data={**data, "more_sources": "[]"}))
+    assert "其他出处的格式不对" in bad
 
 
 def test_a_concurrent_edit_is_not_overwritten_silently(app, client, trainer):

@@ -204,3 +204,26 @@ def test_malformed_banks_are_reported_not_crashed_on(app, content_dir: Path, man
         sync_content(content_dir)
     messages = [str(e) for e in excinfo.value.errors]
     assert any(m.startswith(expected) for m in messages), messages
+
+
+def test_a_question_with_several_quotes_syncs_them_all(app, content_dir: Path):
+    bank = content_dir / "quizzes/basics.yaml"
+    bank.write_text(
+        bank.read_text().replace(
+            "    source: {file: seed.txt, quote: 先起身问候}\n",
+            "    sources:\n      - {file: seed.txt, quote: 先起身问候}\n"
+            "      - {file: seed.txt, quote: 微笑是最好的语言}\n",
+            1,
+        )
+    )
+    with app.app_context():
+        report = sync_content(content_dir)
+        assert report.updated == ["question bas-003"]
+        question = session.scalar(sa.select(Question).where(Question.key == "bas-003"))
+        data = question.versions[-1].data
+        assert "source" not in data
+        assert data["sources"] == [
+            {"file": "seed.txt", "quote": "先起身问候"},
+            {"file": "seed.txt", "quote": "微笑是最好的语言"},
+        ]
+        assert question.current_version == 2

@@ -29,6 +29,47 @@ def test_check_content_fixture_catches_a_quote_that_is_not_in_the_seed(content_d
     ]
 
 
+SOURCES = """    sources:
+      - {file: seed.txt, quote: 先起身问候}
+      - {file: seed.txt, quote: 铃响三声之内接听}
+"""
+
+
+def test_a_question_may_rest_on_several_quotes_and_each_is_checked(content_dir: Path):
+    bank = content_dir / "quizzes/basics.yaml"
+    text = bank.read_text()
+    # bas-003 gives two quotes instead of one; bas-004 keeps its source and adds a second.
+    text = text.replace("    source: {file: seed.txt, quote: 先起身问候}\n", SOURCES, 1)
+    text = text.replace(
+        "    source: {file: seed.txt, quote: 先起身问候}\n",
+        "    source: {file: seed.txt, quote: 先起身问候}\n"
+        "    sources:\n      - {file: seed.txt, quote: 微笑是最好的语言}\n",
+    )
+    bank.write_text(text)
+    assert check_content(content_dir, PROJECT / "tests" / "seeds") == []
+
+    bank.write_text(
+        text.replace("- {file: seed.txt, quote: 铃响三", "- {file: seed.txt, quote: 铃响五")
+    )
+    problems = [str(e) for e in check_content(content_dir, PROJECT / "tests" / "seeds")]
+    assert problems == [
+        "quizzes/basics.yaml:32: bas-003: quote not found in seed.txt: 铃响五声之内接听"
+    ]
+
+    bank.write_text(text.replace(SOURCES, "    sources: []\n"))
+    problems = [str(e) for e in check_content(content_dir, None)]
+    assert problems == ["quizzes/basics.yaml:30: bas-003: sources must be a list of {file, quote}"]
+
+
+def test_a_question_needs_a_source_or_sources(content_dir: Path):
+    bank = content_dir / "quizzes/basics.yaml"
+    bank.write_text(
+        bank.read_text().replace("    source: {file: seed.txt, quote: 先起身问候}\n", "", 1)
+    )
+    problems = [str(e) for e in check_content(content_dir, None)]
+    assert problems == ["quizzes/basics.yaml:23: bas-003: source is required"]
+
+
 def test_check_content_flags_web_debris(content_dir: Path):
     lesson = content_dir / "courses/basics/phone.md"
     lesson.write_text(lesson.read_text() + "\n更多资料请下载,见 www.example.com\n")

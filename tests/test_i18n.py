@@ -22,6 +22,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from lms import create_app, i18n
+from lms.content.typography import ascii_punctuation, full_width
 from tests.conftest import FIXTURE_SEEDS, PROJECT, database_url, login, reset_schema
 
 TRANSLATIONS = PROJECT / "lms" / "translations"
@@ -112,9 +113,28 @@ def test_translations_keep_the_placeholders_of_their_source():
 
 
 def test_zh_cn_repeats_the_chinese_source_text():
+    """With full-width punctuation after Chinese characters (scripts/update-translations)."""
     for m in catalog("zh_CN"):
         if m.id:
-            assert set(_strings(m)) == {_key(m.id)[1]}, m.id
+            assert set(_strings(m)) == {full_width(_key(m.id)[1])}, m.id
+
+
+# Files other branches are rewriting: their msgids keep ASCII punctuation until they are fixed
+# there (the zh_CN catalogue still shows them full-width).
+OWNED_ELSEWHERE = ("lms/auth/", "lms/staff/", "lms/extension.py", "lms/quizzes/attempts.py")
+
+
+def test_the_zh_cn_catalogue_uses_full_width_punctuation_after_chinese():
+    for m in catalog("zh_CN"):
+        if not m.id:
+            continue
+        for text in _strings(m):
+            assert not ascii_punctuation(text), (m.id, text)
+        ids = m.id if isinstance(m.id, list | tuple) else (m.id,)
+        if any(ascii_punctuation(i) for i in ids):
+            files = {path for path, _line in m.locations}
+            # A msgid shared with one of those files stays as it is written there.
+            assert any(path.startswith(OWNED_ELSEWHERE) for path in files), (m.id, files)
 
 
 def test_committed_mo_files_match_the_po_files():
@@ -245,6 +265,7 @@ PAGES = {
     ),
     "trainer banks": ("trainer", lambda c: "/lms/trainer/"),
     "question form": ("trainer", lambda c: "/lms/trainer/courses/basics/questions/new/single"),
+    "trainer bank": ("trainer", lambda c: "/lms/trainer/courses/basics/questions"),
     "staff list": ("hr", lambda c: "/lms/staff/"),
     "plan matrix": ("hr", lambda c: "/lms/plan/"),
     "certificates": ("hr", lambda c: "/lms/certificates/"),
@@ -260,6 +281,7 @@ EXPECTED = {
     "result": ("测验结果", "Quiz result"),
     "trainer banks": ("题目统计", "Question statistics"),
     "question form": ("选项(勾选正确的一个)", "Options (tick the one correct option)"),
+    "trainer bank": ("题库检查", "Bank check"),
     "staff list": ("导入员工名单", "Import a staff list"),
     "plan matrix": ("合规矩阵", "Compliance matrix"),
     "certificates": ("批量打印", "Batch printing"),
@@ -440,7 +462,7 @@ def test_api_messages_follow_the_language(client):
     reply = client.get("/lms/api/v1/me", headers={"Accept-Language": "en"})
     assert reply.status_code == 401 and reply.get_json()["message"].startswith("Please log in")
     reply = client.get("/lms/api/v1/me")
-    assert reply.get_json()["message"] == "请先登录,或提供有效的访问令牌。"
+    assert reply.get_json()["message"] == "请先登录，或提供有效的访问令牌。"
 
 
 # --- inside a host -------------------------------------------------------------------------------

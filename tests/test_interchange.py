@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -216,6 +217,28 @@ def test_gift_mingli_lines_carry_difficulty_section_and_source():
     assert data["source"] == {"file": "seed.txt", "quote": "先起身问候"}
 
 
+def test_gift_mingli_sources_line_carries_several_quotes():
+    sources = [
+        {"file": "seed.txt", "quote": "先起身问候"},
+        {"file": "seed.txt", "quote": "微笑是最好的语言"},
+    ]
+    data = one(
+        "// mingli: section greeting#why\n"
+        '// mingli: source {"file": "seed.txt", "quote": "铃响三声之内接听"}\n'
+        f"// mingli: sources {json.dumps(sources, ensure_ascii=False)}\n"
+        "::a::题{=一 ~二 ~三 ####f}"
+    )
+    assert data["source"] == {"file": "seed.txt", "quote": "铃响三声之内接听"}
+    assert data["sources"] == sources
+    exported = to_gift([{**data, "id": "a", "difficulty": 2}])
+    assert f"// mingli: sources {json.dumps(sources, ensure_ascii=False)}" in exported
+    assert parse_gift(exported).questions[0].data["sources"] == sources
+    bad = parse_gift("// mingli: sources [{bad\n::a::题{=一 ~二 ~三 ####f}")
+    assert problems(bad) == ['line 1: sources must be JSON: [{"file": "…", "quote": "…"}, …]']
+    empty = parse_gift("// mingli: sources []\n::a::题{=一 ~二 ~三 ####f}")
+    assert problems(empty) == ["line 1: a: sources must be a list of {file, quote}"]
+
+
 def test_gift_blank_lines_separate_questions():
     text = "::a::一{=一 ~二 ~三 ####f}\n   \n\t\n::b::二{T####f}\n\n\n::c::三{F####f}"
     assert [q.key for q in parse_gift(text).questions] == ["a", "b", "c"]
@@ -306,7 +329,7 @@ def test_gift_problems_carry_exact_line_numbers():
         "line 22: a question has one answer block; write a literal brace as \\{ or \\}",
         "line 24: cannot tell the question type: the answer block needs =, ~, -> or T/F",
         "line 26: text before the first = or ~ in the answer block (write = and ~ in text as \\= \\~)",
-        "line 28: unknown mingli: line 'colour' (use type, difficulty, section, source)",
+        "line 28: unknown mingli: line 'colour' (use type, difficulty, section, source, sources)",
         "line 31: a mingli: line must come just above its question",
     ]
 
@@ -602,6 +625,9 @@ def valid_questions(draw) -> dict:
     question["feedback"] = draw(TEXT)
     if draw(st.booleans()):
         question["source"] = {"file": draw(TEXT), "quote": draw(TEXT)}
+    if draw(st.booleans()):
+        quote = st.fixed_dictionaries({"file": TEXT, "quote": TEXT})
+        question["sources"] = draw(st.lists(quote, min_size=1, max_size=3))
     assert question_problems(question) == [], question
     return question
 

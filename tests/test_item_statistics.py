@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -152,6 +153,24 @@ def test_too_few_attempts_are_not_judged():
     assert item_statistics(nine, vs)[1].overall.flags == ["few_attempts"]
     ten = rows([[(11, False, 0.0)] for _ in range(statistics.MIN_ATTEMPTS)])
     assert item_statistics(ten, vs)[1].overall.flags == ["too_hard"]
+
+
+@pytest.mark.parametrize(
+    ("facility", "attempts", "suggested"),
+    [(0.8, 20, 1), (0.95, 50, 1), (0.79, 20, 2), (0.41, 20, 2), (0.4, 20, 3), (0.0, 20, 3),
+     (0.9, 19, None), (0.1, 0, None)],
+)  # fmt: skip
+def test_suggested_difficulty_from_facility(facility, attempts, suggested):
+    assert statistics.suggested_difficulty(facility, attempts) == suggested
+
+
+def test_item_statistics_suggest_a_difficulty_once_there_are_enough_responses():
+    data = versions((1, 1, 1, SINGLE))
+    easy = item_statistics(rows([[(1, 0, 1.0)]] * 17 + [[(1, 1, 0.0)]] * 3), data)
+    assert easy[1].overall.facility == pytest.approx(0.85)
+    assert easy[1].overall.suggested_difficulty == 1
+    few = item_statistics(rows([[(1, 0, 1.0)]] * 19), data)
+    assert few[1].overall.suggested_difficulty is None
 
 
 def test_how_often_each_option_was_chosen():
@@ -315,3 +334,12 @@ def test_the_statistics_page(app, client, make_staff):
         assert f'id="stat-{key}"' in body
     assert "太难" in body  # nobody answered anything: every facility is 0
     assert "三声" in body  # how often each option was chosen
+    assert "建议 3" not in body  # 12 attempts: too few to suggest a difficulty
+
+    _graded_attempts(app, make_staff, 8)
+    page = client.get(url)
+    body = page.get_data(as_text=True)
+    page.close()
+    row = re.search(r'<tr id="stat-bas-001".*?</tr>', body, re.S).group(0)
+    # Stated 1, but nobody got it right in 20 attempts: the page suggests 3.
+    assert re.search(r"<td>1 / <span class=\"tag difficulty-differs\">建议 3</span></td>", row), row

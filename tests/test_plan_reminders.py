@@ -141,7 +141,7 @@ def test_digests_manager_copy_hr_summary_and_never_twice(app, runner, inbox, org
     assert chen["To"] == "chen@example.org" and chen["Cc"] is None
     assert chen["From"] == "training@example.org"
     body = chen.get_content()
-    assert "服务基础:即将到期,截止 2026-03-08" in body and "还有 7 天" in body
+    assert "服务基础：即将到期，截止 2026-03-08" in body and "还有 7 天" in body
     assert "https://lms.example.org/lms/" in body
     (liu,) = inbox.to("liu@example.org")
     assert liu["Cc"] == "boss@example.org" and "boss@example.org" in inbox.messages[1][0]

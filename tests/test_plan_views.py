@@ -288,7 +288,7 @@ def test_exemption_and_extensions_are_rows_not_overwrites(app, make_staff):
     assert f"截止 {second}(已延期)" in page
     assert "病假延长" in page and "延至 " + first.isoformat() in page
     client.post(f"{url}/exempt", data={"reason": "外院同等证书"})
-    assert "豁免原因:外院同等证书" in html(client.get("/lms/plan/people/N001"))
+    assert "豁免原因：外院同等证书" in html(client.get("/lms/plan/people/N001"))
     client.post(f"{url}/lift")
     with app.app_context():
         assert [e.due_on for e in session.scalars(sa.select(Extension))] == [first, second]

@@ -47,8 +47,8 @@ json_values = st.recursive(
     max_leaves=12,
 )
 question_keys = st.sampled_from(
-    ["id", "type", "difficulty", "section", "stem", "feedback", "source", "options", "answer",
-     "steps", "pairs", "distractors", "accepted", "text", "correct", "grade"]
+    ["id", "type", "difficulty", "section", "stem", "feedback", "source", "sources", "options",
+     "answer", "steps", "pairs", "distractors", "accepted", "text", "correct", "grade"]
 )  # fmt: skip
 
 

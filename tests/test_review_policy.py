@@ -35,7 +35,9 @@ def test_blank_attempts_harvest_no_keyed_answer(app, client, make_staff):
             assert item["correct_answer"] is None and item["right"] is None
             assert item["section"]["lesson"] and item["feedback"]  # what to review, still shown
     page = client.get(f"/lms/attempts/{started['id']}/result").get_data(as_text=True)
-    assert "正确答案:" not in page and "复习相关课节" in page and "正确答案在通过测验后显示" in page
+    assert (
+        "正确答案：" not in page and "复习相关课节" in page and "正确答案在通过测验后显示" in page
+    )
 
 
 def test_keyed_answers_after_a_pass_or_always_when_configured(app, client, make_staff):

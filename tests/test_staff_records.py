@@ -164,7 +164,7 @@ def test_web_import_previews_then_confirms_and_keeps_history(app, client, make_s
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "将新增 <strong>1</strong> 人,更新 <strong>1</strong> 人" in page
+    assert "将新增 <strong>1</strong> 人，更新 <strong>1</strong> 人" in page
     assert "部门:门诊部 → 收费处" in page and GBK_NOTE in page
     with app.app_context():
         assert [r[2] for r in snapshot()] == [None, "门诊部"]  # HR-1 and N001: nothing written

@@ -33,7 +33,7 @@ CODES = {
 }
 MESSAGES = {
     400: _l("请求格式有误。"),
-    401: _l("请先登录,或提供有效的访问令牌。"),
+    401: _l("请先登录，或提供有效的访问令牌。"),
     403: _l("无权访问。"),
     404: _l("找不到请求的资源。"),
     405: _l("该地址不支持此请求方法。"),
@@ -41,7 +41,7 @@ MESSAGES = {
     413: _l("请求内容过大。"),
     415: _l("请求内容须为 JSON(Content-Type: application/json)。"),
     422: _l("请求内容无效。"),
-    429: _l("请求过于频繁,请稍后再试。"),
+    429: _l("请求过于频繁，请稍后再试。"),
     500: _l("服务器内部错误。"),
 }
 
@@ -90,7 +90,7 @@ def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Response:
         return error_response(
-            400, "csrf_failed", _("缺少或无效的 CSRF 令牌:用会话调用须带 X-CSRFToken 请求头。")
+            400, "csrf_failed", _("缺少或无效的 CSRF 令牌：用会话调用须带 X-CSRFToken 请求头。")
         )
 
     @bp.errorhandler(HTTPException)
@@ -100,7 +100,7 @@ def register_error_handlers(bp: Blueprint) -> None:
         status = exc.code or 500
         if status == 401 and bearer_token() is not None:
             return error_response(
-                401, "invalid_token", _("访问令牌无效、已撤销,或其所属账号已停用。")
+                401, "invalid_token", _("访问令牌无效、已撤销，或其所属账号已停用。")
             )
         response = error_response(status)
         if isinstance(exc, MethodNotAllowed) and exc.valid_methods:

@@ -59,7 +59,7 @@ def _course(slug: str) -> Course:
     try:
         return catalog.course_or_404(slug)
     except NotFound:
-        raise ApiError(404, "course_not_found", _("没有这门课程:%(slug)s。", slug=slug)) from None
+        raise ApiError(404, "course_not_found", _("没有这门课程：%(slug)s。", slug=slug)) from None
 
 
 def _lesson(course: Course, lesson_slug: str) -> Lesson:
@@ -67,7 +67,7 @@ def _lesson(course: Course, lesson_slug: str) -> Lesson:
         return catalog.lesson_or_404(course, lesson_slug)
     except NotFound:
         raise ApiError(
-            404, "lesson_not_found", _("本课程没有这一课:%(slug)s。", slug=lesson_slug)
+            404, "lesson_not_found", _("本课程没有这一课：%(slug)s。", slug=lesson_slug)
         ) from None
 
 
@@ -195,7 +195,7 @@ def save_answer(attempt_id: int, position: int):
         raise ApiError(409, "attempt_closed", str(exc)) from None
     if position in problems:
         raise ApiError(
-            422, "invalid_answer", _("答案格式有误:%(problem)s", problem=problems[position])
+            422, "invalid_answer", _("答案格式有误：%(problem)s", problem=problems[position])
         )
     return jsonify(learning.question_json(response))
 
@@ -213,7 +213,7 @@ def attempt_result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     _grade_if_expired(attempt)
     if attempt.status != "graded":
-        raise ApiError(409, "not_graded", _("测验尚未提交,提交后才能查看结果与正确答案。"))
+        raise ApiError(409, "not_graded", _("测验尚未提交，提交后才能查看结果与正确答案。"))
     return jsonify(learning.result_json(attempt, session.get(Course, attempt.course_id)))
 
 

@@ -20,8 +20,8 @@ from lms.i18n import _l
 
 # Lazy: the report is cached for the process, its text is rendered in each reader's language.
 INSTALL_HINT = _l(
-    "在 Debian/Ubuntu 上安装:sudo apt-get install fonts-noto-cjk libharfbuzz-subset0"
-    "(或运行 scripts/bootstrap.sh),然后重启应用。"
+    "在 Debian/Ubuntu 上安装：sudo apt-get install fonts-noto-cjk libharfbuzz-subset0"
+    "(或运行 scripts/bootstrap.sh)，然后重启应用。"
 )
 BOLD_WEIGHT = 180  # fontconfig: 80 regular, 200 bold
 
@@ -74,7 +74,7 @@ def font_report(family: str) -> FontReport:
         return FontReport(
             family,
             (),
-            _l("找不到 fontconfig(fc-list),无法确认证书字体。%(hint)s", hint=INSTALL_HINT),
+            _l("找不到 fontconfig(fc-list)，无法确认证书字体。%(hint)s", hint=INSTALL_HINT),
         )
     try:
         output = subprocess.run(
@@ -115,7 +115,7 @@ def font_report(family: str) -> FontReport:
             family,
             (),
             _l(
-                "证书字体 %(family)s 未安装,证书无法签发。%(hint)s",
+                "证书字体 %(family)s 未安装，证书无法签发。%(hint)s",
                 family=family,
                 hint=INSTALL_HINT,
             ),
@@ -125,7 +125,7 @@ def font_report(family: str) -> FontReport:
             family,
             report.faces,
             _l(
-                "证书字体 %(family)s 没有粗体字形,证书无法签发。%(hint)s",
+                "证书字体 %(family)s 没有粗体字形，证书无法签发。%(hint)s",
                 family=family,
                 hint=INSTALL_HINT,
             ),

@@ -18,7 +18,7 @@ STATUS_CHOICES = [
 ]
 FORMAT_CHOICES = [
     SelectChoice("pdf", _l("合并为一个 PDF")),
-    SelectChoice("zip", _l("ZIP:每人一个 PDF + 登记表 CSV")),
+    SelectChoice("zip", _l("ZIP：每人一个 PDF + 登记表 CSV")),
 ]
 
 

@@ -202,8 +202,8 @@ def check_printable(template: CertTemplate, fields: dict[str, str]) -> None:
             chars = _("、").join(f"“{ch}”(U+{ord(ch):04X})" for ch in missing)
             raise CertificateRefused(
                 _(
-                    "%(label)s“%(text)s”中的 %(chars)s 在证书字体 %(font)s 中没有字形,"
-                    "打印出来会是空白方框,因此未签发证书。请核对信息,或请管理员安装含有这些字的字体。",
+                    "%(label)s“%(text)s”中的 %(chars)s 在证书字体 %(font)s 中没有字形，"
+                    "打印出来会是空白方框，因此未签发证书。请核对信息，或请管理员安装含有这些字的字体。",
                     label=label,
                     text=text,
                     chars=chars,
@@ -338,13 +338,13 @@ def _next_cycle(latest: Certificate | None, attempt: Attempt, on: date, renewal_
     if latest.revoked_at is not None:
         if passed_at <= latest.revoked_at:
             raise CertificateRefused(
-                _("这次通过所获的证书已被撤销;需要重新通过测验才能再次获得证书。")
+                _("这次通过所获的证书已被撤销；需要重新通过测验才能再次获得证书。")
             )
         return latest.cycle + 1
     if latest.expires_on is not None and (latest.expires_on - on).days < renewal_days:
         window_opens = latest.expires_on.toordinal() - renewal_days
         if passed_at.date().toordinal() < window_opens:
-            raise CertificateRefused(_("这次通过早于续证期,不能用来换发新证书;请重新通过测验。"))
+            raise CertificateRefused(_("这次通过早于续证期，不能用来换发新证书；请重新通过测验。"))
         return latest.cycle + 1
     return 0
 
@@ -415,7 +415,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
             if existing is not None:
                 return existing  # a concurrent pass issued it first
             # Otherwise the serial collided (one chance in a trillion): draw another.
-    raise CertificateRefused(_("证书编号冲突,请稍后重试。"))
+    raise CertificateRefused(_("证书编号冲突，请稍后重试。"))
 
 
 def issue_for_attempt(attempt: Attempt) -> Certificate | None:
@@ -473,7 +473,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
     if not reason:
         raise CertificateRefused(_("请填写补发原因。"))
     if cert.superseded_by_id is not None:
-        raise CertificateRefused(_("该证书已有新版本,请对最新版本操作。"))
+        raise CertificateRefused(_("该证书已有新版本，请对最新版本操作。"))
     if cert.revoked_at is not None:
         raise CertificateRefused(_("已撤销的证书不能补发。"))
     staff = session.get(Staff, cert.staff_id)
@@ -513,7 +513,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
             .execution_options(synchronize_session=False)
         ).rowcount
         if not claimed:
-            raise CertificateRefused(_("该证书刚被他人补发或撤销,请刷新后再试。"))
+            raise CertificateRefused(_("该证书刚被他人补发或撤销，请刷新后再试。"))
         record(
             "certificate.reissue",
             actor_id=actor.id,
@@ -526,7 +526,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise CertificateRefused(_("该证书刚被他人补发,请刷新后再试。")) from None
+        raise CertificateRefused(_("该证书刚被他人补发，请刷新后再试。")) from None
     except CertificateRefused:
         session.rollback()
         raise
@@ -540,7 +540,7 @@ def revoke(cert: Certificate, actor: Staff, reason: str) -> None:
     if not reason:
         raise CertificateRefused(_("请填写撤销原因。"))
     if cert.superseded_by_id is not None:
-        raise CertificateRefused(_("该证书已有新版本,请对最新版本操作。"))
+        raise CertificateRefused(_("该证书已有新版本，请对最新版本操作。"))
     now = utcnow()
     claimed = session.execute(
         sa.update(Certificate)

@@ -60,7 +60,7 @@ def templates_root() -> Path:
 def load_template(name: str, root: Path) -> CertTemplate:
     """Read a template folder's metadata and version; raises :class:`TemplateProblem`."""
     if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise TemplateProblem(_("证书模板名称无效:%(name)r", name=name))
+        raise TemplateProblem(_("证书模板名称无效：%(name)r", name=name))
     folder = (root / name).resolve()
     if not folder.is_dir():
         raise TemplateProblem(
@@ -72,7 +72,7 @@ def load_template(name: str, root: Path) -> CertTemplate:
     missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
     if missing:
         raise TemplateProblem(
-            _("证书模板 %(folder)s 缺少文件:%(files)s", folder=folder, files=", ".join(missing))
+            _("证书模板 %(folder)s 缺少文件：%(files)s", folder=folder, files=", ".join(missing))
         )
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -84,10 +84,10 @@ def load_template(name: str, root: Path) -> CertTemplate:
         metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise TemplateProblem(
-            _("%(file)s:无法读取:%(error)s", file=folder / "metadata.yaml", error=exc)
+            _("%(file)s：无法读取：%(error)s", file=folder / "metadata.yaml", error=exc)
         ) from None
     if not isinstance(metadata, dict):
-        raise TemplateProblem(_("%(file)s:应为键值对。", file=folder / "metadata.yaml"))
+        raise TemplateProblem(_("%(file)s：应为键值对。", file=folder / "metadata.yaml"))
     version = f"{metadata.get('version', 1)}-{digest.hexdigest()[:12]}"
     return CertTemplate(name=name, folder=folder, version=version, metadata=metadata)
 

@@ -92,7 +92,7 @@ def claim(slug: str):
     except CertificateRefused as exc:
         flash(str(exc), "error")
     else:
-        flash(_("证书已签发:%(serial)s", serial=cert.serial), "success")
+        flash(_("证书已签发：%(serial)s", serial=cert.serial), "success")
     return redirect(url_for(".mine"))
 
 
@@ -248,7 +248,7 @@ def reissue(cert_id: int):
         return _detail(cert, RevokeForm(formdata=None, prefix="revoke"), form, 409)
     flash(
         _(
-            "已补发新版本 %(new)s;旧版本 %(old)s 显示为已被取代。",
+            "已补发新版本 %(new)s；旧版本 %(old)s 显示为已被取代。",
             new=new.serial,
             old=cert.serial,
         ),
@@ -298,7 +298,7 @@ def _batch_json(job: CertificateBatch) -> dict:
         "done": job.done,
         "total": job.total,
         "error": job.error
-        or (_("任务中断(服务器可能已重启),请重新发起。") if status != job.status else None),
+        or (_("任务中断(服务器可能已重启)，请重新发起。") if status != job.status else None),
         "download_url": url_for(".batch_download", batch_id=job.id) if status == "done" else None,
     }
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lms.content.errors import ContentError
 from lms.content.library import Library, load_library
+from lms.content.typography import check_typography
 
 # Web-page debris found in the seed documents; none of it may reach a lesson or a question.
 DEBRIS_PATTERNS = [
@@ -30,8 +31,13 @@ def _seed_text(path: Path) -> str:
     return normalise(path.read_text(encoding="utf-8", errors="replace"))
 
 
-def check_library(lib: Library, seeds_dir: Path | None) -> list[ContentError]:
+def check_library(
+    lib: Library, seeds_dir: Path | None, *, typography: bool = False
+) -> list[ContentError]:
+    """Every fault of the content tree; ``typography`` adds the Chinese punctuation check."""
     errors = list(lib.errors)
+    if typography:
+        errors.extend(check_typography(lib))
     for course in lib.courses:
         for lesson in course.lessons:
             for source, line in zip(lesson.sources, lesson.source_lines, strict=True):
@@ -43,18 +49,20 @@ def check_library(lib: Library, seeds_dir: Path | None) -> list[ContentError]:
         errors.extend(_check_debris(course.path, [(1, course.title), (1, course.summary)]))
     for bank in lib.banks.values():
         for q in bank.questions:
-            source = q.data.get("source")
-            if not source:
+            quotes = q.quotes()
+            if not quotes:
                 errors.append(ContentError(bank.path, q.line, f"{q.key}: source is required"))
-            else:
-                errors.extend(_check_quote(bank.path, q.source_line, source, seeds_dir, q.key))
+            for source, line in quotes:
+                errors.extend(_check_quote(bank.path, line, source, seeds_dir, q.key))
             texts = [(q.line, t) for t in _question_texts(q.data)]
             errors.extend(_check_debris(bank.path, texts))
     return sorted(set(errors))
 
 
-def check_content(root: Path, seeds_dir: Path | None) -> list[ContentError]:
-    return check_library(load_library(root), seeds_dir)
+def check_content(
+    root: Path, seeds_dir: Path | None, *, typography: bool = False
+) -> list[ContentError]:
+    return check_library(load_library(root), seeds_dir, typography=typography)
 
 
 def _question_texts(data: dict) -> list[str]:

@@ -39,6 +39,8 @@ class LessonFile:
     body_html: str
     toc: list[dict[str, Any]]
     content_hash: str
+    title_line: int = 1
+    objective_lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -142,6 +144,8 @@ def load_lesson(path: Path, slug: str, display: str) -> tuple[LessonFile | None,
             body_html=html,
             toc=toc,
             content_hash=hashlib.sha256(RENDERER_VERSION.encode() + raw).hexdigest(),
+            title_line=meta.line_of("title"),
+            objective_lines=list(getattr(objectives, "item_lines", [])),
         ),
         [],
     )

@@ -75,7 +75,7 @@ def complete_lesson(slug: str, lesson_slug: str):
     lesson = catalog.lesson_or_404(course, lesson_slug)
     if FlaskForm().validate_on_submit():
         catalog.mark_complete(current_staff(), lesson)
-        flash(fill(_("已完成:%(title)s"), title=content(lesson.title)), "success")
+        flash(fill(_("已完成：%(title)s"), title=content(lesson.title)), "success")
     lessons = course.active_lessons
     index = lessons.index(lesson)
     if index + 1 < len(lessons):

@@ -18,7 +18,7 @@ from lms.db import Base, utcnow
 
 # The practical checklist offered when a requirement asks for a trainer's sign-off.
 DEFAULT_CHECKLIST = [
-    "主动问候,称呼得体",
+    "主动问候，称呼得体",
     "站姿、坐姿端正",
     "八齿微笑",
     "起身接待、应答",

@@ -130,7 +130,7 @@ def record_signoff(
         raise RecordRefused(_("不能为自己签核实操：请另一位培训师观察并签核。"))
     unknown = ticked - set(req.checklist)
     if unknown:
-        raise RecordRefused(_("未知的检查项:%(items)s", items="、".join(sorted(unknown))))
+        raise RecordRefused(_("未知的检查项：%(items)s", items="、".join(sorted(unknown))))
     items = {item: item in ticked for item in req.checklist}
     row = Signoff(
         staff_id=staff.id,

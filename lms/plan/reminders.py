@@ -146,7 +146,7 @@ def _line(item: Item, as_of: date) -> str:
             when = _("还有 %(days)s 天", days=days)
     note = _("(已延期)") if s.extended else ""
     return "· " + _(
-        "%(course)s:%(status)s,截止 %(due)s%(note)s,%(when)s",
+        "%(course)s：%(status)s，截止 %(due)s%(note)s，%(when)s",
         course=item.rule.course_title,
         status=s.label,
         due=s.due_on,
@@ -160,21 +160,21 @@ def _link() -> str:
     if not site:
         return ""
     url = f"{site.rstrip('/')}{current_app.config['LMS_URL_PREFIX']}/"
-    return "\n" + _("请登录学习:%(url)s", url=url) + "\n"
+    return "\n" + _("请登录学习：%(url)s", url=url) + "\n"
 
 
 def digest_message(digest: Digest, as_of: date, manager_email: str | None):
     org = current_app.config.get("LMS_ORGANISATION", "明礼培训")
-    lines = [_("%(name)s:您好!", name=digest.person.name), "", _("以下培训需要您尽快完成:")]
+    lines = [_("%(name)s：您好！", name=digest.person.name), "", _("以下培训需要您尽快完成：")]
     lines += [_line(r.item, as_of) for r in digest.reminders]
     if digest.others:
-        lines += ["", _("其他待完成的培训:")] + [_line(i, as_of) for i in digest.others]
+        lines += ["", _("其他待完成的培训：")] + [_line(i, as_of) for i in digest.others]
     if manager_email:
-        lines += ["", _("(因有培训已逾期,本邮件同时抄送您的上级。)")]
+        lines += ["", _("(因有培训已逾期，本邮件同时抄送您的上级。)")]
     lines += [
         _link(),
         _("%(organisation)s 培训管理", organisation=org),
-        _("(%(date)s 自动发送,请勿直接回复)", date=as_of),
+        _("(%(date)s 自动发送，请勿直接回复)", date=as_of),
     ]
     subject = _(
         "【%(organisation)s】您有 %(count)s 项培训需要完成",
@@ -208,7 +208,7 @@ def hr_message(report: RemindReport, to: list[str]):
     lines = [_("%(date)s 培训提醒汇总", date=report.as_of), ""]
     lines.append(
         _(
-            "已发送提醒:%(people)s 人,%(items)s 项。",
+            "已发送提醒：%(people)s 人，%(items)s 项。",
             people=len(report.sent),
             items=sum(len(d.reminders) for d in report.sent),
         )
@@ -222,10 +222,10 @@ def hr_message(report: RemindReport, to: list[str]):
         lines.append(f"· {d.person.name}({d.person.employee_no},{d.person.department or '—'}){cc}")
         lines += [f"    {_line(r.item, report.as_of)}" for r in d.reminders]
     if report.no_email:
-        lines += ["", _("没有邮箱、未能提醒:%(count)s 人(请补充邮箱)", count=len(report.no_email))]
+        lines += ["", _("没有邮箱、未能提醒：%(count)s 人(请补充邮箱)", count=len(report.no_email))]
         lines += [f"· {d.person.name}({d.person.employee_no})" for d in report.no_email]
     if report.failed:
-        lines += ["", _("发送失败、下次运行会重试:%(count)s 人", count=len(report.failed))]
+        lines += ["", _("发送失败、下次运行会重试：%(count)s 人", count=len(report.failed))]
         lines += [f"· {d.person.name}({d.person.employee_no}):{why}" for d, why in report.failed]
     subject = _("【%(organisation)s】培训提醒汇总 %(date)s", organisation=org, date=report.as_of)
     return mail.message(to, subject, "\n".join(lines))

@@ -96,9 +96,9 @@ def validate(values: dict[str, Any], current: Requirement | None = None) -> dict
     elif months is not None and window >= months * 28:
         errors["window_days"] = _("提前复训天数应短于复训周期。")
     if values["needs_signoff"] and not values["checklist"]:
-        errors["checklist"] = _("需要实操签核时,请至少列出一项检查内容。")
+        errors["checklist"] = _("需要实操签核时，请至少列出一项检查内容。")
     if len(values["checklist"]) > 30 or any(len(i) > 100 for i in values["checklist"]):
-        errors["checklist"] = _("检查项最多 30 项,每项不超过 100 字。")
+        errors["checklist"] = _("检查项最多 30 项，每项不超过 100 字。")
     if not errors:
         same = sa.select(Requirement.id).where(
             Requirement.course_id == values["course_id"],

@@ -48,7 +48,7 @@ def _as_of() -> date:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            flash(_("日期 %(value)r 无效,已按今天计算。", value=raw), "error")
+            flash(_("日期 %(value)r 无效，已按今天计算。", value=raw), "error")
     return config.today()
 
 
@@ -266,7 +266,7 @@ def requirement_edit(requirement_id: int):
             _show_errors(form, exc.errors)
         else:
             flash(
-                _("已保存;所有人的状态已按新规则重新计算。") if changes else _("没有改动。"),
+                _("已保存；所有人的状态已按新规则重新计算。") if changes else _("没有改动。"),
                 "success",
             )
             return redirect(url_for(".requirement_edit", requirement_id=req.id))
@@ -286,7 +286,7 @@ def requirement_edit(requirement_id: int):
 def requirement_retire(requirement_id: int):
     req = requirements.requirement_or_404(requirement_id)
     if FlaskForm().validate_on_submit() and requirements.retire_requirement(req, current_staff()):
-        flash(_("已停用这项要求;已有的记录全部保留。"), "success")
+        flash(_("已停用这项要求；已有的记录全部保留。"), "success")
     return redirect(url_for(".requirement_list"))
 
 
@@ -408,9 +408,9 @@ def signoff(requirement_id: int, employee_no: str):
             form.observed_on.errors = [*form.observed_on.errors, str(exc)]
         else:
             flash(
-                _("已记录:全部检查项通过。")
+                _("已记录：全部检查项通过。")
                 if row.passed
-                else _("已记录:有检查项未通过,需再次观察。"),
+                else _("已记录：有检查项未通过，需再次观察。"),
                 "success",
             )
             return redirect(url_for(".signoffs", requirement=req.id))

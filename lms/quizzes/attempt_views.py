@@ -49,7 +49,7 @@ def attempt(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.status == "open" and attempts.is_expired(attempt):
         attempts.submit(attempt)
-        flash(_("测验时间已到,已按保存的答案评分。"), "error")
+        flash(_("测验时间已到，已按保存的答案评分。"), "error")
     if attempt.status != "open":
         return redirect(url_for(".result", attempt_id=attempt.id))
     course = session.get(Course, attempt.course_id)
@@ -78,7 +78,7 @@ def save(attempt_id: int):
         return jsonify(error="attempt_closed", message=str(exc)), 409
     if request.accept_mimetypes.best == "application/json":
         return jsonify(saved=True, problems={str(k): v for k, v in problems.items()})
-    flash(_("答案已保存。") if not problems else _("部分答案格式有误,未保存。"), "success")
+    flash(_("答案已保存。") if not problems else _("部分答案格式有误，未保存。"), "success")
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 

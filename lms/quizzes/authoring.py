@@ -24,7 +24,13 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _, _l
 from lms.quizzes import grading
-from lms.quizzes.bank_file import SECTION_RE, content_hash, question_problems, version_data
+from lms.quizzes.bank_file import (
+    SECTION_RE,
+    content_hash,
+    question_problems,
+    quotes_of,
+    version_data,
+)
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
 from lms.quizzes.review import describe
 
@@ -129,7 +135,7 @@ def question_check(
     if isinstance(section, str) and SECTION_RE.match(section):
         if section not in {value for value, _, _ in sections(course)}:
             problems.append(
-                ("section", _("本课程没有课节 %(section)s,请从列表中选择", section=section))
+                ("section", _("本课程没有课节 %(section)s，请从列表中选择", section=section))
             )
     if question is None:
         key = q.get("id")
@@ -137,13 +143,13 @@ def question_check(
             taken = session.scalar(sa.select(Question.id).where(Question.key == key).limit(1))
             if taken is not None:
                 problems.append(
-                    ("id", _("编号 %(key)s 已被使用(停用的题目也占用编号),请换一个", key=key))
+                    ("id", _("编号 %(key)s 已被使用(停用的题目也占用编号)，请换一个", key=key))
                 )
     else:
         if q.get("id") != question.key:
             problems.append(("id", _("编号不能修改")))
         if q.get("type") != question.type:
-            problems.append(("type", _("题型不能修改;请新建一道题")))
+            problems.append(("type", _("题型不能修改；请新建一道题")))
     return problems
 
 
@@ -208,7 +214,7 @@ def answer_sheet(data: dict[str, Any], presentation: dict[str, Any]) -> dict[str
     sheet: dict[str, Any] = {
         "right": describe(data, grading.correct_answer(data)),
         "feedback": data.get("feedback", ""),
-        "source": data.get("source"),
+        "sources": quotes_of(data),
         "options": [],
         "accepted": data.get("accepted", []),
         "distractors": data.get("distractors", []),
@@ -251,7 +257,7 @@ def create_question(course: Course, q: dict[str, Any], actor: Staff) -> Question
     _place(question, q)
     _new_version(question, version_data(q), actor)
     session.add(question)
-    _flush(("id", _("编号 %(key)s 刚被别人使用了,请再保存一次", key=q["id"])))
+    _flush(("id", _("编号 %(key)s 刚被别人使用了，请再保存一次", key=q["id"])))
     record(
         "question.create",
         actor_id=actor.id,
@@ -285,7 +291,7 @@ def edit_question(
             (
                 "base_version",
                 _(
-                    "你编辑期间,这道题已被保存为第 %(version)s 版。"
+                    "你编辑期间，这道题已被保存为第 %(version)s 版。"
                     "请核对后再保存(再次保存将以你的内容为准)。",
                     version=question.current_version,
                 ),
@@ -307,7 +313,7 @@ def edit_question(
     _place(question, q)
     if question.origin == "file":
         question.origin = "ui"  # the browser owns it now; sync-content leaves it alone
-    _flush(("base_version", _("这道题刚被别人保存了,请核对后再保存")))
+    _flush(("base_version", _("这道题刚被别人保存了，请核对后再保存")))
     record(
         "question.edit",
         actor_id=actor.id,

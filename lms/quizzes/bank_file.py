@@ -35,7 +35,7 @@ TYPE_FIELDS = {
     "short": ("accepted",),
     "scenario": ("options",),
 }
-COMMON_FIELDS = ("id", "type", "difficulty", "section", "stem", "feedback", "source")
+COMMON_FIELDS = ("id", "type", "difficulty", "section", "stem", "feedback", "source", "sources")
 
 
 @dataclass
@@ -49,10 +49,23 @@ class BankQuestion:
     line: int
     section_line: int
     source_line: int
+    # One line per entry of ``sources`` (a question may quote several passages).
+    sources_lines: list[int] = field(default_factory=list)
+    field_lines: dict[str, int] = field(default_factory=dict)  # where each field is written
 
     @property
     def content_hash(self) -> str:
         return content_hash(self.data)
+
+    def quotes(self) -> list[tuple[dict[str, Any], int]]:
+        """Every ``{file, quote}`` of the question with the line it is written on."""
+        found = []
+        if isinstance(self.data.get("source"), dict):
+            found.append((self.data["source"], self.source_line))
+        for i, source in enumerate(self.data.get("sources") or []):
+            line = self.sources_lines[i] if i < len(self.sources_lines) else self.source_line
+            found.append((source, line))
+        return found
 
 
 @dataclass
@@ -66,6 +79,19 @@ class BankFile:
 
 def _text(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
+
+
+def _is_quote(source: Any) -> bool:
+    return isinstance(source, dict) and _text(source.get("file")) and _text(source.get("quote"))
+
+
+def quotes_of(q: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The passages a question rests on: ``source`` first, then each of ``sources``."""
+    found = [q["source"]] if _is_quote(q.get("source")) else []
+    sources = q.get("sources")
+    if isinstance(sources, list):
+        found += [s for s in sources if _is_quote(s)]
+    return found
 
 
 def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
@@ -84,10 +110,13 @@ def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
         if not _text(q.get(name)):
             problems.append((name, f"{name} is required"))
     source = q.get("source")
-    if source is not None and not (
-        isinstance(source, dict) and _text(source.get("file")) and _text(source.get("quote"))
-    ):
+    if source is not None and not _is_quote(source):
         problems.append(("source", "source needs file and quote"))
+    sources = q.get("sources")
+    if sources is not None and not (
+        isinstance(sources, list) and sources and all(_is_quote(s) for s in sources)
+    ):
+        problems.append(("sources", "sources must be a list of {file, quote}"))
     allowed = set(COMMON_FIELDS) | set(TYPE_FIELDS[qtype])
     for name in q:
         if name not in allowed:
@@ -277,6 +306,8 @@ def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentEr
                     line=item.line,
                     section_line=item.line_of("section"),
                     source_line=item.line_of("source"),
+                    sources_lines=list(getattr(item.get("sources"), "item_lines", [])),
+                    field_lines={str(k): n for k, n in item.key_lines.items()},
                 )
             )
     return (None if errors else bank), errors

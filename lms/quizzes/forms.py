@@ -8,6 +8,7 @@ come back next to the fields they concern (:meth:`QuestionForm.show_problems`), 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any, ClassVar
@@ -121,12 +122,13 @@ class PairRow(Form):
 _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), m)
     for p, m in [
-        (r"^id must be", _l("编号只能用小写字母、数字、- 和 _,以字母或数字开头,最长 100 个字符")),
+        (r"^id must be", _l("编号只能用小写字母、数字、- 和 _，以字母或数字开头，最长 100 个字符")),
         (r"^difficulty must be", _l("难度须为 1、2 或 3")),
         (r"^section must look like", _l("请选择本题考查的课节")),
         (r"^stem is required", _l("请填写题干")),
         (r"^feedback is required", _l("请填写解析")),
         (r"^source needs file and quote", _l("出处需同时填写材料文件和原文引用")),
+        (r"^sources must be a list", _l("其他出处的格式不对：每条都要有材料文件和原文引用")),
         (r"^needs (\d+) to (\d+) options", _l("需要 {0} 到 {1} 个选项")),
         (r"needs text$", _l("请填写内容")),
         (r"^two options have the same text", _l("有两个选项内容相同")),
@@ -141,7 +143,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"^a matching question needs", _l("匹配题至少需要 3 组配对")),
         (r"needs left and right$", _l("左右两项都要填写")),
         (r"^distractors must be", _l("干扰项须为文字")),
-        (r"^left items and right items", _l("左侧各项不能重复,右侧各项(含干扰项)也不能重复")),
+        (r"^left items and right items", _l("左侧各项不能重复，右侧各项(含干扰项)也不能重复")),
         (r"^a short-answer question needs", _l("简答题至少需要一个可接受的答案")),
     ]
 ]
@@ -170,7 +172,7 @@ class QuestionForm(FlaskForm):
     key = StringField(
         _l("编号"),
         filters=[_strip],
-        description=_l("可不填:留空时自动编号。保存后不能再改,也不要重复使用已停用题目的编号。"),
+        description=_l("可不填：留空时自动编号。保存后不能再改，也不要重复使用已停用题目的编号。"),
     )
     difficulty = SelectField(
         _l("难度"), choices=DIFFICULTY_CHOICES, coerce=int, default=1, validate_choice=False
@@ -178,8 +180,10 @@ class QuestionForm(FlaskForm):
     section = SelectField(_l("考查课节"), validate_choice=False, render_kw=CONTENT)
     stem = TextAreaField(_l("题干"), filters=[_text])
     feedback = TextAreaField(_l("解析(交卷后向学员显示)"), filters=[_text])
-    source_file = StringField(_l("出处:材料文件(可不填)"), filters=[_strip])
-    source_quote = StringField(_l("出处:材料原文引用"), filters=[_strip])
+    source_file = StringField(_l("出处：材料文件(可不填)"), filters=[_strip])
+    source_quote = StringField(_l("出处：材料原文引用"), filters=[_strip])
+    # A bank file may give several quotes (``sources``); the form keeps them unchanged, as JSON.
+    more_sources = HiddenField()
     base_version = HiddenField()
     more = SubmitField(_l("再加一行"))
     submit = SubmitField(_l("保存"))
@@ -202,7 +206,20 @@ class QuestionForm(FlaskForm):
                 "file": self.source_file.data or "",
                 "quote": self.source_quote.data or "",
             }
+        if self.more_sources.data:
+            try:
+                q["sources"] = json.loads(self.more_sources.data)
+            except ValueError:
+                q["sources"] = self.more_sources.data  # question_problems reports it
         return q
+
+    def extra_sources(self) -> list[dict[str, Any]]:
+        """The quotes kept in ``more_sources``, to show beside the form."""
+        try:
+            sources = json.loads(self.more_sources.data or "[]")
+        except ValueError:
+            return []
+        return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
 
     def type_fields(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -211,6 +228,7 @@ class QuestionForm(FlaskForm):
     def initial(cls, q: dict[str, Any], difficulty: int) -> dict[str, Any]:
         """Form data for a stored question, to pre-fill the edit page."""
         source = q.get("source") or {}
+        more = json.dumps(q["sources"], ensure_ascii=False) if q.get("sources") else ""
         return {
             "difficulty": difficulty,
             "section": q.get("section", ""),
@@ -218,6 +236,7 @@ class QuestionForm(FlaskForm):
             "feedback": q.get("feedback", ""),
             "source_file": source.get("file", ""),
             "source_quote": source.get("quote", ""),
+            "more_sources": more,
         } | cls.initial_type_fields(q)
 
     @classmethod
@@ -262,6 +281,8 @@ class QuestionForm(FlaskForm):
                         _add_error(field, text)
                 if self.source_file.data and self.source_quote.data:
                     _add_error(self.source_quote, text)
+            elif name == "sources":
+                _add_error(self.more_sources, text)
             elif name == "base_version":
                 _add_error(self.submit, text)
             elif not self.show_row_problem(name, message, text):
@@ -359,7 +380,7 @@ class TrueFalseForm(QuestionForm):
 class OrderingForm(QuestionForm):
     qtype = "ordering"
     steps = TextAreaField(
-        _l("步骤(每行一步,按正确顺序填写;学员看到的顺序是打乱的)"), filters=[_text]
+        _l("步骤(每行一步，按正确顺序填写；学员看到的顺序是打乱的)"), filters=[_text]
     )
 
     def type_fields(self) -> dict[str, Any]:
@@ -373,7 +394,7 @@ class OrderingForm(QuestionForm):
 class ShortForm(QuestionForm):
     qtype = "short"
     accepted = TextAreaField(
-        _l("可接受的答案(每行一个;全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
+        _l("可接受的答案(每行一个；全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
     )
 
     def type_fields(self) -> dict[str, Any]:
@@ -387,7 +408,7 @@ class ShortForm(QuestionForm):
 class MatchingForm(QuestionForm):
     qtype = "matching"
     pairs = FieldList(FormField(PairRow), label=_l("配对"), min_entries=4, max_entries=MAX_ROWS)
-    distractors = TextAreaField(_l("干扰项(可不填;每行一个,混在右侧供选择)"), filters=[_text])
+    distractors = TextAreaField(_l("干扰项(可不填；每行一个，混在右侧供选择)"), filters=[_text])
 
     def row_lists(self) -> list[FieldList]:
         return [self.pairs]
@@ -453,7 +474,7 @@ class QuizSettingsForm(FlaskForm):
         validators=[InputRequired(_l("请填写数字")), NumberRange(1, 100, _l("须在 1 到 100 之间"))],
     )
     time_limit_minutes = IntegerField(
-        _l("限时(分钟,0 = 不限时)"),
+        _l("限时(分钟，0 = 不限时)"),
         validators=[
             InputRequired(_l("请填写数字")),
             NumberRange(0, 100_000, _l("须在 0 到 100000 之间")),

@@ -127,7 +127,7 @@ def _draft_course(draft: ImportDraft | None) -> Course | None:
 
 
 def _gone():
-    flash(_("这次导入已完成、已过期或不存在,请重新上传文件。"), "error")
+    flash(_("这次导入已完成、已过期或不存在，请重新上传文件。"), "error")
     return redirect(url_for(".upload"))
 
 
@@ -185,7 +185,7 @@ def confirm():
     # Re-parse the stored text: the import is exactly what was previewed.
     result = preview_import(draft.text, draft.fmt, course, default_section=section)
     if not result.ok:
-        flash(_("文件有问题,没有导入任何题目。请修正后重新上传。"), "error")
+        flash(_("文件有问题，没有导入任何题目。请修正后重新上传。"), "error")
         return _render_preview(draft, result, sections, 400)
     filename = draft.filename
     session.delete(draft)  # used up in the same transaction as the import
@@ -196,10 +196,10 @@ def confirm():
         if draft is None:
             return _gone()
         result.problems = exc.problems
-        flash(_("导入被拒绝,没有导入任何题目。"), "error")
+        flash(_("导入被拒绝，没有导入任何题目。"), "error")
         return _render_preview(draft, result, sections, 400)
     message = _(
-        "已导入到「%(course)s」:新增 %(created)s 题,更新 %(updated)s 题(新版本),未变 %(unchanged)s 题。"
+        "已导入到「%(course)s」：新增 %(created)s 题，更新 %(updated)s 题(新版本)，未变 %(unchanged)s 题。"
     )
     counts = {
         "created": len(report.created),

@@ -14,6 +14,8 @@ For every question (all its versions together, and each version alone), from gra
   answers (other types; short answers after the usual normalisation);
 - **flags**: ``too_hard`` (facility < 0.1), ``too_easy`` (> 0.95), ``check_key`` (negative
   discrimination), or ``few_attempts`` when there are too few to judge (then nothing else is flagged).
+- **suggested difficulty**: 1 (facility ≥ 0.8), 3 (≤ 0.4) or 2, once there are at least
+  ``SUGGEST_MIN_ATTEMPTS`` responses, to compare with the difficulty the author stated.
 
 :func:`item_statistics` is pure; :func:`course_statistics` loads a course's data in a constant number
 of queries and calls it.
@@ -40,11 +42,14 @@ MIN_ATTEMPTS = 10
 TOO_HARD = 0.1
 TOO_EASY = 0.95
 TOP_ANSWERS = 5
+SUGGEST_MIN_ATTEMPTS = 20
+EASY_FACILITY = 0.8  # at or above: difficulty 1
+HARD_FACILITY = 0.4  # at or below: difficulty 3
 FLAG_LABELS = {
     "too_hard": _l("太难"),
     "too_easy": _l("太容易"),
     "check_key": _l("请检查答案"),
-    "few_attempts": _l("作答太少,暂不判断"),
+    "few_attempts": _l("作答太少，暂不判断"),
 }
 _OPTION_TYPES = ("single", "multiple", "scenario")
 _EPSILON = 1e-12
@@ -88,6 +93,10 @@ class ItemStats:
     other: int  # answers left out of ``choices`` beyond the top few
     flags: list[str]
 
+    @property
+    def suggested_difficulty(self) -> int | None:
+        return suggested_difficulty(self.facility, self.attempts)
+
 
 @dataclass(frozen=True)
 class QuestionStats:
@@ -119,6 +128,20 @@ class _Tally:
             entry[0] += count
             entry[1] += total
         self.unanswered += other.unanswered
+
+
+def suggested_difficulty(
+    facility: float, attempts: int, *, least: int = SUGGEST_MIN_ATTEMPTS
+) -> int | None:
+    """The difficulty (1 easy, 2 medium, 3 hard) the learners' results point to; None with fewer
+    than ``least`` responses, too few to contradict what the author stated."""
+    if attempts < least:
+        return None
+    if facility >= EASY_FACILITY:
+        return 1
+    if facility <= HARD_FACILITY:
+        return 3
+    return 2
 
 
 def pearson(xs: list[float], ys: list[float]) -> float | None:

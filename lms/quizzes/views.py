@@ -9,6 +9,7 @@ from collections import Counter
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from lms.auth.access import requires
@@ -16,13 +17,20 @@ from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
-from lms.i18n import _
-from lms.quizzes import authoring, grading
+from lms.i18n import _, fill
+from lms.quizzes import authoring, grading, lint_report
 from lms.quizzes.authoring import ORIGIN_LABELS, QuestionRejected
 from lms.quizzes.forms import QUESTION_FORMS, TYPE_LABELS, QuestionForm, QuizSettingsForm
 from lms.quizzes.harvesting import course_suspects
 from lms.quizzes.models import QUESTION_TYPES, Question, QuestionBank
-from lms.quizzes.statistics import FLAG_LABELS, MIN_ATTEMPTS, course_statistics
+from lms.quizzes.statistics import (
+    EASY_FACILITY,
+    FLAG_LABELS,
+    HARD_FACILITY,
+    MIN_ATTEMPTS,
+    SUGGEST_MIN_ATTEMPTS,
+    course_statistics,
+)
 
 bp = Blueprint("lms_trainer", __name__)
 
@@ -60,10 +68,15 @@ def questions(slug: str):
     lesson = lesson if lesson in {x.slug for x in course.lessons} else ""
     retired = request.args.get("retired") == "1"
     questions = authoring.list_questions(course, qtype=qtype, lesson=lesson, retired=retired)
+    lint = lint_report.course_report(course)
     return render_template(
         "lms/trainer/questions.html",
         course=course,
         questions=questions,
+        lint=lint,
+        lint_by_key=lint_report.by_question(lint),
+        lint_settings=lint_report.settings(),
+        describe=lint_report.describe,
         sections={value for value, _, _ in authoring.sections(course)},
         filters={"type": qtype, "lesson": lesson, "retired": retired},
         type_labels=TYPE_LABELS,
@@ -81,7 +94,7 @@ def _section_choices(course: Course, current: str = "") -> list[SelectChoice]:
     ]
     if current and current not in {c.value for c in choices}:
         choices.append(
-            SelectChoice(current, _("%(section)s(此课节已不存在,请另选)", section=current))
+            SelectChoice(current, _("%(section)s(此课节已不存在，请另选)", section=current))
         )
     return choices
 
@@ -99,6 +112,15 @@ def _render_form(course: Course, form: QuestionForm, question: Question | None, 
         ),
         status,
     )
+
+
+def _flash_warnings(course: Course, question: Question) -> None:
+    """The bank linter's advice on the question just saved; it never blocks the save."""
+    data = {"id": question.key, **question.versions[-1].data}
+    warnings = lint_report.question_warnings(course, data)
+    if warnings:
+        items = Markup(_("；")).join(lint_report.describe(w) for w in warnings)
+        flash(fill(_("已保存，但请留意：%(items)s"), items=items), "warning")
 
 
 @bp.route("/trainer/courses/<slug>/questions/new/<qtype>", methods=["GET", "POST"])
@@ -125,6 +147,7 @@ def new_question(slug: str, qtype: str):
         else:
             session.commit()
             flash(_("已新建题目 %(key)s。", key=question.key), "success")
+            _flash_warnings(course, question)
             return redirect(url_for(".preview_question", slug=slug, key=question.key))
     return _render_form(course, form, None, 400)
 
@@ -174,7 +197,8 @@ def edit_question(slug: str, key: str):
                     "success",
                 )
             else:
-                flash(_("内容没有变化,未保存新版本。"), "success")
+                flash(_("内容没有变化，未保存新版本。"), "success")
+            _flash_warnings(course, question)
             return redirect(url_for(".preview_question", slug=slug, key=question.key))
     return _render_form(course, form, question, 400)
 
@@ -215,9 +239,9 @@ def _retire_or_restore(slug: str, key: str, retire: bool):
     if change(question, current_staff()):
         session.commit()
         flash(
-            _("已停用 %(key)s:以后的测验不再抽到它,已有的作答记录不受影响。", key=key)
+            _("已停用 %(key)s：以后的测验不再抽到它，已有的作答记录不受影响。", key=key)
             if retire
-            else _("已恢复 %(key)s:以后的测验会再抽到它。", key=key),
+            else _("已恢复 %(key)s：以后的测验会再抽到它。", key=key),
             "success",
         )
     return redirect(url_for(".questions", slug=slug, retired="1" if retire else None))
@@ -271,4 +295,7 @@ def statistics(slug: str):
         type_labels=TYPE_LABELS,
         min_attempts=MIN_ATTEMPTS,
         suspects=course_suspects(course),
+        suggest_min=SUGGEST_MIN_ATTEMPTS,
+        easy=EASY_FACILITY,
+        hard=HARD_FACILITY,
     )

@@ -35,7 +35,7 @@ def answer_everything_right(page: Page, app, attempt_id: int) -> None:
                 box.get_by_label("正确" if right else "错误", exact=True).check()
             elif qtype == "ordering":
                 for rank, step in enumerate(data["steps"], 1):
-                    box.get_by_label(f"第几步:{step}", exact=True).select_option(str(rank))
+                    box.get_by_label(f"第几步：{step}", exact=True).select_option(str(rank))
             elif qtype == "matching":
                 for pair in data["pairs"]:
                     box.get_by_label(pair["left"], exact=True).select_option(label=pair["right"])

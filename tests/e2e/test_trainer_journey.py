@@ -240,7 +240,7 @@ def import_gift_files(page: Page, tag: str, shots) -> None:
     expect(page.locator("#default-section")).to_have_value(second)
     shots("import-preview")
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_text(re.compile(rf"已导入到「{COURSE_TITLE}」:新增 4 题"))).to_be_visible()
+    expect(page.get_by_text(re.compile(rf"已导入到「{COURSE_TITLE}」：新增 4 题"))).to_be_visible()
     for n in range(1, 5):
         row = page.get_by_role("row").filter(has_text=f"e2e-imp-{n}-{tag}")
         expect(row).to_have_count(1)

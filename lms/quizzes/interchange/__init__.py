@@ -5,7 +5,7 @@ the trainer's import wizard and the tests share one implementation. A parse neve
 input: what it cannot use comes back as ``line N: …`` problems, and question types we do not
 support (numerical, essay, description) come back as skipped items. Parsed questions are dicts in
 the bank format (``id``, ``type``, ``difficulty``, ``section``, ``stem``, type fields, ``feedback``,
-``source``) and are checked with :func:`lms.quizzes.bank_file.question_problems`, the one place
+``source`` and/or ``sources``) and are checked with :func:`lms.quizzes.bank_file.question_problems`, the one place
 the question rules live. ``section`` may be absent: the importer gives those questions a default
 lesson section of the target course.
 
@@ -28,7 +28,7 @@ FORMATS = ("gift", "aiken", "yaml")
 DEFAULT_DIFFICULTY = 2
 FIELD_ORDER = (
     "id", "type", "difficulty", "section", "stem", "options", "answer", "steps", "pairs",
-    "distractors", "accepted", "feedback", "source",
+    "distractors", "accepted", "feedback", "source", "sources",
 )  # fmt: skip
 OPTION_ORDER = ("text", "correct", "grade", "feedback")
 PAIR_ORDER = ("left", "right")

@@ -39,6 +39,7 @@ ignores::
     // mingli: difficulty 2
     // mingli: section six-steps#cautions
     // mingli: source {"file": "000_x.txt", "quote": "…"}
+    // mingli: sources [{"file": "000_x.txt", "quote": "…"}, {"file": "001_y.txt", "quote": "…"}]
     // mingli: type scenario
 
 A question without ``difficulty`` gets :data:`~lms.quizzes.interchange.DEFAULT_DIFFICULTY`; one
@@ -77,7 +78,7 @@ WEIGHT_RE = re.compile(r"%(-?[0-9]{1,3}(?:[.,][0-9]+)?)%")
 MARKER_RE = re.compile(r"^//\s*mingli:\s*(\S+)\s*(.*?)\s*$")
 CATEGORY_RE = re.compile(r"^\s*\$CATEGORY:\s*(.*?)\s*$")
 TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
-MARKERS = ("type", "difficulty", "section", "source")
+MARKERS = ("type", "difficulty", "section", "source", "sources")
 CHOICE_TYPES = ("single", "multiple", "scenario")
 BLANK = "____"
 
@@ -347,8 +348,9 @@ def _question(
     if "section" in meta:
         data["section"] = meta["section"]
     data["stem"] = stem
-    if "source" in meta:
-        data["source"] = meta["source"]
+    for key in ("source", "sources"):
+        if key in meta:
+            data[key] = meta[key]
     if not data.get("feedback"):
         data.pop("feedback", None)
     result.questions.append(
@@ -379,11 +381,13 @@ def _markers(
         lines[key] = number
         if key == "difficulty":
             meta[key] = int(value) if re.fullmatch(r"[0-9]{1,3}", value) else value
-        elif key == "source":
+        elif key in ("source", "sources"):
             try:
                 meta[key] = json.loads(value)
             except (ValueError, RecursionError):
-                result.problem(number, 'source must be JSON: {"file": "…", "quote": "…"}')
+                shape = '{"file": "…", "quote": "…"}'
+                shape = shape if key == "source" else f"[{shape}, …]"
+                result.problem(number, f"{key} must be JSON: {shape}")
                 ok = False
         else:
             meta[key] = value
@@ -606,8 +610,9 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
     out = [f"// mingli: difficulty {question.get('difficulty', DEFAULT_DIFFICULTY)}"]
     if question.get("section"):
         out.append(f"// mingli: section {question['section']}")
-    if question.get("source") is not None:
-        out.append("// mingli: source " + json.dumps(question["source"], ensure_ascii=False))
+    for key in ("source", "sources"):
+        if question.get(key) is not None:
+            out.append(f"// mingli: {key} " + json.dumps(question[key], ensure_ascii=False))
     if qtype in ("scenario", "ordering"):
         out.append(f"// mingli: type {qtype}")
     out.append(f"::{escape(question['id'])}::{escape(question['stem'])}{{")
@@ -654,7 +659,7 @@ def to_gift(questions: Iterable[Mapping[str, Any]], *, category: str | None = No
     """Questions in GIFT, readable by Moodle and by :func:`parse_gift` (which gives them back)."""
     out = [
         "// Mingli question bank, GIFT format. The mingli: comment lines carry what GIFT has no",
-        "// syntax for (difficulty, lesson section, source, ordering and scenario questions).",
+        "// syntax for (difficulty, lesson section, sources, ordering and scenario questions).",
         "",
     ]
     if category:
