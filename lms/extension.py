@@ -163,6 +163,9 @@ class LMS:
         app.cli.add_command(lms_cli)
 
         from lms.certificates.fonts import startup_check
+        from lms.certificates.issue import subscribe
+
+        subscribe()  # passes earn certificates: the quiz engine only announces grades
 
         startup_check(app)  # logs how to install the certificate font when it is missing
 

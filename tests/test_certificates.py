@@ -807,3 +807,30 @@ def test_a_forged_host_header_never_reaches_a_certificate(certs, make_staff):
 )
 def test_host_allow_list_matching(host, allowed, expected):
     assert service.host_allowed(host, allowed) is expected
+
+
+def test_the_quiz_engine_announces_grades_and_refusals_reach_hr(certs, make_staff):
+    """Issue 11: the quiz engine knows no certificates; a failure to issue is shown to HR."""
+    import ast
+
+    source = (PROJECT / "lms" / "quizzes" / "attempts.py").read_text(encoding="utf-8")
+    imported = {
+        node.module
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not any(m.startswith("lms.certificates") for m in imported)
+
+    certs.config.update(LMS_CERT_BASE_URL=None)  # outside a request: the address is unknown
+    staff = make_staff(name="赵敏")
+    assert pass_quiz(certs, staff) is None
+    hr = certs.test_client()
+    login(hr, make_staff(("hr",)))
+    page = hr.get("/lms/certificates/").get_data(as_text=True)
+    assert "证书未能签发" in page and "赵敏" in page and "LMS_CERT_BASE_URL" in page
+    certs.config.update(LMS_CERT_BASE_URL="https://lms.example.cn")
+    learner = certs.test_client()
+    login(learner, staff)
+    claimed = learner.post("/lms/certificates/claim/basics")
+    assert claimed.status_code == 302
+    assert "证书未能签发" not in hr.get("/lms/certificates/").get_data(as_text=True)

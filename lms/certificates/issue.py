@@ -418,11 +418,17 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
     raise CertificateRefused(_("证书编号冲突，请稍后重试。"))
 
 
-def issue_for_attempt(attempt: Attempt) -> Certificate | None:
-    """Hook for the quiz engine, after grading commits: never lets a certificate problem undo a grade.
+ISSUE_FAILED = "certificate.issue_failed"
 
-    A refusal (missing font or glyph, missing template) is logged; the learner can claim the
-    certificate later from "my certificates", where the reason is shown.
+
+def issue_for_attempt(attempt: Attempt) -> Certificate | None:
+    """Issue for a pass, after grading commits: a certificate problem never undoes the grade.
+
+    A refusal (missing font or glyph, missing template, no verification address) is logged and
+    recorded (``certificate.issue_failed``), so HR sees the pass under "needs attention" and the
+    learner can claim the certificate later from "my certificates", where the reason is shown.
+    Any other error is logged with its traceback and recorded the same way: the learner's grade
+    and result page stand, and the failure is in front of HR rather than swallowed.
     """
     if not attempt.passed:
         return None
@@ -433,10 +439,37 @@ def issue_for_attempt(attempt: Attempt) -> Certificate | None:
     except CertificateRefused as exc:
         session.rollback()
         current_app.logger.warning("No certificate for attempt %s: %s", attempt.id, exc)
-    except Exception:
+        _record_failure(attempt, str(exc))
+        return None
+    except Exception as exc:
         session.rollback()
-        current_app.logger.exception("No certificate for attempt %s", attempt.id)
-    return None
+        current_app.logger.exception("Certificate for attempt %s failed", attempt.id)
+        _record_failure(attempt, f"{type(exc).__name__}: {exc}"[:500])
+        return None
+
+
+def _record_failure(attempt: Attempt, reason: str) -> None:
+    record(
+        ISSUE_FAILED,
+        target_type="attempt",
+        target_id=attempt.id,
+        staff_id=attempt.staff_id,
+        course_id=attempt.course_id,
+        reason=reason,
+    )
+    session.commit()
+
+
+def on_attempt_graded(_sender: object, attempt: Attempt, **_extra: object) -> None:
+    """Receiver of ``quizzes.signals.attempt_graded`` (connected by ``subscribe``)."""
+    issue_for_attempt(attempt)
+
+
+def subscribe() -> None:
+    """Issue certificates for passes: idempotent, called by ``LMS.init_app``."""
+    from lms.quizzes.signals import attempt_graded
+
+    attempt_graded.connect(on_attempt_graded)
 
 
 def latest_pass(staff: Staff, course: Course) -> Attempt | None:

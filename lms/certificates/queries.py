@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -144,3 +144,49 @@ def versions_of(cert: Certificate) -> list[Certificate]:
             .order_by(Certificate.version)
         )
     )
+
+
+@dataclass
+class NeedsAttention:
+    person: Staff
+    course: Course
+    failed_at: datetime
+    reason: str
+
+
+def needs_attention(limit: int = 200) -> list[NeedsAttention]:
+    """Passes whose certificate could not be issued, and has not been since (newest first)."""
+    from lms.audit.models import AuditEntry
+    from lms.certificates.issue import ISSUE_FAILED
+
+    entries = list(
+        session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == ISSUE_FAILED)
+            .order_by(AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+    keys = {(e.details.get("staff_id"), e.details.get("course_id")) for e in entries}
+    staff_ids = {s for s, _c in keys if isinstance(s, int)}
+    issued: dict[tuple[int, int], datetime] = {}
+    for staff_id, course_id, created in session.execute(
+        sa.select(Certificate.staff_id, Certificate.course_id, sa.func.max(Certificate.created_at))
+        .where(Certificate.staff_id.in_(staff_ids))
+        .group_by(Certificate.staff_id, Certificate.course_id)
+    ):
+        issued[(staff_id, course_id)] = created
+    people = {s.id: s for s in session.scalars(sa.select(Staff).where(Staff.id.in_(staff_ids)))}
+    courses = {c.id: c for c in session.scalars(sa.select(Course))}
+    found, seen = [], set()
+    for e in entries:
+        key = (e.details.get("staff_id"), e.details.get("course_id"))
+        if key in seen or key[0] not in people or key[1] not in courses:
+            continue
+        seen.add(key)
+        if key in issued and issued[key] >= e.at:
+            continue  # issued since (claimed, or a later pass)
+        found.append(
+            NeedsAttention(people[key[0]], courses[key[1]], e.at, e.details.get("reason", ""))
+        )
+    return found

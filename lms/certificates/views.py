@@ -179,6 +179,7 @@ def certificates():
         recent=recent,
         batch_status=batches.batch_status,
         font_problem=_font_problem(),
+        attention=queries.needs_attention(),
     )
 
 

@@ -9,15 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Staff
-from lms.certificates.issue import issue_for_attempt
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, Question, QuestionBank, Response
+from lms.quizzes.signals import attempt_graded
 
 
 class AttemptRefused(Exception):
@@ -219,6 +220,6 @@ def submit(attempt: Attempt, raw_answers: dict[int, Any] | None = None) -> Attem
     attempt.passed = attempt.score >= course.pass_mark
     attempt.graded_at = utcnow()
     session.commit()
-    issue_for_attempt(attempt)  # a pass earns its certificate; a refusal never undoes the grade
+    attempt_graded.send(current_app._get_current_object(), attempt=attempt)
     session.refresh(attempt)
     return attempt
