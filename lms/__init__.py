@@ -6,5 +6,6 @@ Embed it with ``LMS(app)``; run it on its own with ``flask --app lms run`` (``cr
 from lms.app import create_app
 from lms.auth.identity import StaffIdentity
 from lms.extension import LMS
+from lms.migrate import alembic_include_object
 
-__all__ = ["LMS", "StaffIdentity", "create_app"]
+__all__ = ["LMS", "StaffIdentity", "alembic_include_object", "create_app"]

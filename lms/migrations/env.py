@@ -5,14 +5,9 @@ from flask import current_app
 
 from lms import models  # noqa: F401  (fills the metadata)
 from lms.db import Base
+from lms.migrate import lms_only_include_object as include_object
 
 VERSION_TABLE = "lms_alembic_version"
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table":
-        return name.startswith("lms_")
-    return True
 
 
 def run_migrations_online() -> None:
