@@ -12,6 +12,7 @@ from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.extension import LMS, PACKAGE_DIR
+from lms.settings import CONFIGS
 
 # Placeholders seen in examples and tutorials; compared case-insensitively.
 WEAK_SECRET_KEYS = {
@@ -43,8 +44,6 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
 
     Without it, ``MINGLI_CONFIG`` in the environment picks the class (default: development).
     """
-    import config as config_module
-
     app = Flask("lms", instance_path=os.environ.get("MINGLI_INSTANCE_PATH") or None)
     overrides: dict[str, Any] = {}
     if isinstance(config, dict):
@@ -52,11 +51,9 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         name = overrides.get("CONFIG_NAME", "testing")
     else:
         name = config or os.environ.get("MINGLI_CONFIG", "development")
-    if name not in config_module.CONFIGS:
-        raise RuntimeError(
-            f"Unknown configuration {name!r}: use one of {list(config_module.CONFIGS)}"
-        )
-    app.config.from_object(config_module.CONFIGS[name]())
+    if name not in CONFIGS:
+        raise RuntimeError(f"Unknown configuration {name!r}: use one of {list(CONFIGS)}")
+    app.config.from_object(CONFIGS[name]())
     app.config.from_prefixed_env("MINGLI")
     app.config.update(overrides)
 

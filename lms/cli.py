@@ -117,7 +117,7 @@ def check_content_command(seeds: Path | None) -> None:
         click.echo("No seed folder configured: quotes are not checked against the seeds.")
     lib = load_library(_content_dir())
     errors = check_library(
-        lib, seeds, typography=bool(current_app.config.get("LMS_CHECK_TYPOGRAPHY", False))
+        lib, seeds, typography=bool(current_app.config.get("LMS_CHECK_TYPOGRAPHY", True))
     )
     for error in errors:
         click.echo(str(error))

@@ -15,6 +15,18 @@ from lms.db import configure_sqlite
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def bundled_content_dir() -> Path:
+    """The courses, banks and certificate template that come with the package.
+
+    A wheel carries them in ``lms/bundled`` (``setup.py`` copies them there); a checkout of the
+    repository has them beside the package.
+    """
+    bundled = PACKAGE_DIR / "bundled"
+    if (bundled / "courses").is_dir():
+        return bundled
+    return PACKAGE_DIR.parent
+
+
 @dataclass
 class LMSState:
     """Per-application state, kept in ``app.extensions["lms"]``."""
@@ -36,7 +48,9 @@ class LMS:
     ``LMS(app)`` or ``lms = LMS(); lms.init_app(app)``. Configuration keys (defaults in brackets):
 
     - ``LMS_URL_PREFIX`` [``/lms``]: where the blueprints are mounted.
-    - ``LMS_CONTENT_DIR`` [the app's root path]: folder holding ``courses/`` and ``quizzes/``.
+    - ``LMS_CONTENT_DIR`` [the content that comes with the package: ``lms/bundled`` in a wheel,
+      the repository in a checkout]: folder holding ``courses/``, ``quizzes/`` and
+      ``certificates/``.
     - ``LMS_SEEDS_DIR`` [``None``]: the seed documents that quotes are checked against.
     - ``LMS_LOGIN_URL`` [``None``]: where a host sends people who are not logged in.
     - ``LMS_SQLITE_BUSY_TIMEOUT_MS`` [``10000``]: how long a SQLite writer waits for the lock.
@@ -104,7 +118,7 @@ class LMS:
         if "lms" in app.extensions:
             raise RuntimeError("LMS is already registered on this application.")
         app.config.setdefault("LMS_URL_PREFIX", "/lms")
-        app.config.setdefault("LMS_CONTENT_DIR", app.root_path)
+        app.config.setdefault("LMS_CONTENT_DIR", str(bundled_content_dir()))
         app.config.setdefault("LMS_SEEDS_DIR", None)
         app.config.setdefault("LMS_LOGIN_URL", None)
         app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
