@@ -164,7 +164,9 @@ class LMS:
 
         if self._user_adapter is None:
             self._init_login(app)
-        from lms import csrf, i18n, security
+        import lms.csrf as csrf
+        import lms.i18n as i18n
+        import lms.security as security
 
         csrf.init_app(app)
         from lms.cli import lms_cli

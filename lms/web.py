@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from lms import i18n
+import lms.i18n as i18n
 from lms.auth.access import public
 from lms.auth.identity import current_staff
 

@@ -6,6 +6,9 @@ from flask import Flask
 
 
 def register_api(app: Flask, prefix: str) -> None:
+    from lms.api.tokens import authenticate_request
     from lms.api.views import bp
+    from lms.auth.identity import add_authenticator
 
+    add_authenticator(authenticate_request)  # bearer tokens identify API callers
     app.register_blueprint(bp, url_prefix=prefix.rstrip("/") + "/api/v1")

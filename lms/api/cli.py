@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from lms.api import tokens
+import lms.api.tokens as tokens
 from lms.auth.models import Staff
 from lms.db import session
 

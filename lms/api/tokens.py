@@ -16,6 +16,7 @@ from flask import g, request
 
 from lms.api.models import ApiToken
 from lms.audit.log import record
+from lms.auth.identity import NOT_MINE, current_staff
 from lms.auth.models import Staff
 from lms.db import session, utcnow
 
@@ -118,8 +119,15 @@ def staff_for_token(token: str) -> Staff | None:
     return row.staff
 
 
+def authenticate_request() -> Staff | None | object:
+    """The API's authenticator (``auth.identity.add_authenticator``): a Bearer header decides alone,
+    session or not; without one the request is not the token's business."""
+    token = bearer_token()  # API requests only
+    if token is None:
+        return NOT_MINE
+    return staff_for_token(token)
+
+
 def authenticated_by_token() -> bool:
     """Whether this request's caller was identified by a valid bearer token (not the session)."""
-    from lms.auth.identity import current_staff
-
     return current_staff() is not None and g.get("lms_api_token_id") is not None

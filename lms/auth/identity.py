@@ -80,6 +80,28 @@ def staff_from_identity(identity: StaffIdentity) -> Staff:
     return staff
 
 
+class _NotMine:
+    """An authenticator's answer when the request carries nothing it recognises."""
+
+    def __repr__(self) -> str:
+        return "NOT_MINE"
+
+
+NOT_MINE = _NotMine()
+Authenticator = Callable[[], "Staff | None | _NotMine"]
+_authenticators: list[Authenticator] = []
+
+
+def add_authenticator(authenticate: Authenticator) -> None:
+    """Let a higher layer identify callers by something in the request (the API: bearer tokens).
+
+    An authenticator returns ``NOT_MINE`` when the request is none of its business; otherwise its
+    answer decides alone (a staff member, or ``None`` for a credential that is not valid).
+    """
+    if authenticate not in _authenticators:
+        _authenticators.append(authenticate)
+
+
 def current_staff() -> Staff | None:
     """The logged-in, active staff member for this request, or ``None``."""
     if "lms_staff" not in g:
@@ -88,12 +110,14 @@ def current_staff() -> Staff | None:
 
 
 def _resolve() -> Staff | None:
-    from lms.api.tokens import bearer_token, staff_for_token
-
     adapter: UserAdapter | None = current_app.extensions["lms"].user_adapter
-    token = bearer_token()  # API requests only; a Bearer header decides alone, session or not
-    if token is not None:
-        staff = staff_for_token(token)
+    found: Staff | None | _NotMine = NOT_MINE
+    for authenticate in _authenticators:  # e.g. a Bearer header on the API decides alone
+        found = authenticate()
+        if found is not NOT_MINE:
+            break
+    if found is not NOT_MINE:
+        staff = found
     elif adapter is not None:
         identity = adapter()
         staff = staff_from_identity(identity) if identity is not None else None
