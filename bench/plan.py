@@ -40,7 +40,6 @@ def make_app(url: str):
             "CONFIG_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": url,
             "LMS_CONTENT_DIR": str(ROOT),
-            "LMS_PLAN_TIMEZONE": "Asia/Shanghai",
         }
     )
 

@@ -35,7 +35,7 @@ def requirement(**fields) -> Requirement:
 
 
 def at(day: date) -> datetime:
-    """A naive-UTC timestamp that falls on ``day`` in Beijing (the tests' LMS_PLAN_TIMEZONE)."""
+    """A naive-UTC timestamp that falls on ``day`` in Beijing (the tests' LMS_CERT_TIMEZONE)."""
     return datetime.combine(day, time(4, 30))
 
 

@@ -63,7 +63,6 @@ def inbox(app) -> Iterator[Inbox]:
         LMS_MAIL_HOST="127.0.0.1",
         LMS_MAIL_PORT=port,
         LMS_MAIL_SENDER="training@example.org",
-        LMS_PLAN_TIMEZONE="Asia/Shanghai",
         LMS_PLAN_SITE_URL="https://lms.example.org",
     )
     try:

@@ -319,3 +319,15 @@ def test_the_plan_and_certificates_share_one_calendar(app):
     app.config["LMS_CERT_TIMEZONE"] = "Pacific/Kiritimati"  # UTC+14: usually a day ahead of UTC
     with app.app_context():
         assert plan_config.today() == certificate_today()
+
+
+def test_one_calendar_for_the_whole_product(app):
+    """Issue 11: one today(): the plan's and the certificates' are the same function."""
+    from lms import days
+    from lms.certificates import issue
+    from lms.plan import config as plan_config
+
+    assert plan_config.today is days.today
+    with app.app_context():
+        app.config["LMS_CERT_TIMEZONE"] = "Pacific/Kiritimati"  # UTC+14: often another day
+        assert issue.today() == plan_config.today() == days.today()

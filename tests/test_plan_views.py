@@ -24,7 +24,7 @@ HIRED = date(2026, 1, 5)  # onboarding due 2026-02-04: overdue on AS_OF
 
 @pytest.fixture(autouse=True)
 def beijing(app):
-    app.config["LMS_PLAN_TIMEZONE"] = "Asia/Shanghai"
+    app.config["LMS_CERT_TIMEZONE"] = "Asia/Shanghai"
 
 
 def make_person(app, **fields) -> Staff:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
+
+from lms import days
 
 
 def add_months(start: date, months: int) -> date:
@@ -24,22 +25,13 @@ def expiry(issued_on: date, validity_months: int) -> date | None:
 
 
 def local_today(timezone: str | None) -> date:
-    """Today where the organisation is: a pass at 07:00 in Beijing is not dated yesterday (UTC)."""
-    try:
-        zone = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return datetime.now(zone).date()
+    """Today in ``timezone`` (the app's calendar is :func:`lms.days.today`)."""
+    return datetime.now(days.zone_named(timezone)).date()
 
 
 def local_date(moment: datetime, timezone: str | None) -> date:
-    """The organisation's calendar day of a stored (naive UTC) moment, as issue dates are counted."""
-    try:
-        zone = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).date()
+    """The calendar day of a stored (naive UTC) moment in ``timezone``."""
+    return days.local_date(moment, days.zone_named(timezone))
 
 
 def chinese_date(day: date | None) -> str:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from lms import days
 from lms.audit.log import record
 from lms.auth.models import Staff
 from lms.certificates import dates, serials
@@ -84,7 +85,8 @@ def settings() -> Settings:
 
 
 def today() -> date:
-    return dates.local_today(current_app.config["LMS_CERT_TIMEZONE"])
+    """The organisation's today (one calendar for the product: ``lms.days``)."""
+    return days.today()
 
 
 def status_of(cert: Certificate, on: date | None = None) -> str:
@@ -641,7 +643,5 @@ def verify(text: str) -> Verification:
         course=snap.get("course_title", ""),
         issued_on=cert.issued_on,
         expires_on=cert.expires_on,
-        revoked_on=dates.local_date(revoked_at, current_app.config["LMS_CERT_TIMEZONE"])
-        if revoked_at
-        else None,
+        revoked_on=days.local_date(revoked_at) if revoked_at else None,
     )

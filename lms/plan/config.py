@@ -9,8 +9,7 @@ The defaults live here rather than in ``LMS.init_app`` so a host sets only what 
 - ``LMS_PLAN_REMIND_OVERDUE_EVERY_DAYS`` [7]: then one every this many days while overdue.
 - ``LMS_PLAN_REMIND_MANAGER`` [True]: copy the person's manager once an item is overdue.
 - ``LMS_PLAN_HR_EMAILS`` [()]: where the HR summary goes; empty means every active HR account.
-- ``LMS_PLAN_TIMEZONE`` [None: ``LMS_CERT_TIMEZONE``, the calendar certificates are dated by]: the
-  time zone whose calendar decides "today".
+- The plan counts days on the product's one calendar, ``LMS_CERT_TIMEZONE`` (``lms.days``).
 - ``LMS_PLAN_SITE_URL`` [None]: the public address, for links in e-mails and xAPI activity ids.
 - ``LMS_PLAN_SELF_SIGNOFF`` [False]: may a trainer sign off their own practical requirement (tiny
   teams only; such sign-offs are marked in the audit log).
@@ -26,9 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+from lms import days
 
 DEFAULTS: dict[str, Any] = {
     "LMS_PLAN_DUE_SOON_DAYS": 14,
@@ -38,7 +38,6 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PLAN_REMIND_OVERDUE_EVERY_DAYS": 7,
     "LMS_PLAN_REMIND_MANAGER": True,
     "LMS_PLAN_HR_EMAILS": (),
-    "LMS_PLAN_TIMEZONE": None,
     "LMS_PLAN_SITE_URL": None,
     "LMS_PLAN_SELF_SIGNOFF": False,
     "LMS_PLAN_SIGNOFF_MAX_AGE_DAYS": 365,
@@ -73,15 +72,10 @@ def schedule() -> Schedule:
     )
 
 
-def timezone() -> tzinfo:
-    # One calendar for the whole product: a certificate issued "today" is today in the plan too.
-    name = setting("LMS_PLAN_TIMEZONE") or current_app.config.get("LMS_CERT_TIMEZONE")
-    return ZoneInfo(name) if name else UTC
-
-
-def today() -> date:
-    """Today on the organisation's calendar (timestamps are stored in UTC)."""
-    return datetime.now(timezone()).date()
+# One calendar for the whole product (``lms.days``): a certificate issued "today" is today in
+# the plan too.
+timezone = days.zone
+today = days.today
 
 
 def local_date(moment: datetime | None, tz: tzinfo | None = None) -> date | None:
