@@ -614,3 +614,109 @@ def test_any_valid_question_round_trips_through_gift_and_yaml(question):
         assert problems(result) == [], text
         assert len(result.questions) == 1, text
         assert_same_questions([question], [result.questions[0].data])
+
+
+# --- Limits: no file can hold a worker for long -----------------------------------------------------
+
+AIKEN_ONE = "同一个题干?\nA. 是\nB. 否\nC. 不知道\nANSWER: A\n\n"
+GIFT_ONE = "同一个题干?{=是 ~否 ~不知道 ####因为。}\n\n"
+YAML_ONE = (
+    "  - id: q{n}\n    type: truefalse\n    difficulty: 2\n    stem: 题{n}\n"
+    "    answer: true\n    feedback: 因为。\n"
+)
+
+
+def many(fmt: str, count: int) -> str:
+    if fmt == "aiken":
+        return AIKEN_ONE * count
+    if fmt == "gift":
+        return GIFT_ONE * count
+    return "questions:\n" + "".join(YAML_ONE.format(n=n) for n in range(count))
+
+
+def _line_events(function, run) -> int:
+    """How many lines of ``function`` ran during ``run()``: an operation count, not a timing.
+
+    ``function`` may also be a module: then lines of any code in that file count.
+    """
+    import sys
+
+    code = getattr(function, "__code__", None)
+    filename = getattr(function, "__file__", None)
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code is not code and frame.f_code.co_filename != filename:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift"])
+def test_ids_for_repeated_stems_are_made_in_linear_steps(fmt):
+    from lms.quizzes import interchange
+
+    def steps(count: int) -> int:
+        return _line_events(interchange._unique_generated_ids, lambda: parse(many(fmt, count), fmt))
+
+    small, large = steps(200), steps(800)
+    assert large < 5 * small  # four times the questions: about four times the steps, not sixteen
+    result = parse(many(fmt, 3), fmt)
+    ids = [q.key for q in result.questions]
+    assert ids[1:] == [f"{ids[0]}-2", f"{ids[0]}-3"]
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift", "yaml"])
+def test_a_file_with_too_many_questions_is_refused_at_the_limit(fmt):
+    from lms.quizzes.interchange import Limits
+
+    result = parse(many(fmt, 30), fmt, Limits(max_questions=10))
+    assert len(result.questions) <= 10
+    assert any(
+        "more than 10 questions" in p.message and "LMS_IMPORT_MAX_QUESTIONS" in p.message
+        for p in result.problems
+    ), problems(result)
+    assert not result.ok
+    assert problems(parse(many(fmt, 10), fmt, Limits(max_questions=10))) == []
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift", "yaml"])
+def test_a_parse_stops_when_its_time_budget_is_spent(fmt):
+    from lms.quizzes.interchange import Limits
+
+    ticks = iter(range(1_000_000))  # a clock that moves one second each time it is read
+
+    result = parse(many(fmt, 50), fmt, Limits(seconds=5, clock=lambda: next(ticks)))
+    assert len(result.questions) < 50
+    found = [p for p in result.problems if "took longer than 5 seconds" in p.message]
+    assert found and found[0].line > 1, problems(result)
+    assert not result.ok
+
+
+def test_one_huge_answer_block_is_refused_before_its_answers_are_read():
+    block = "题?{" + "=a\n~b\n" * 600 + "####因为。}\n"
+    result = parse_gift(block)
+    assert problems(result) == [
+        "line 1: an answer block holds at most 100 answers; this one has 1200"
+    ]
+
+
+def test_a_parse_result_survives_storage_unchanged():
+    from lms.quizzes.interchange import ParseResult
+
+    for text, fmt in ((many("gift", 3), "gift"), (BAD_AIKEN, "aiken"), (many("yaml", 2), "yaml")):
+        result = parse(text, fmt)
+        again = ParseResult.from_json(result.to_json())
+        assert again == result
+
+
+BAD_AIKEN = "题?\nA. 是\nANSWER: C\n\n题二?\nA. 是\nB. 否\nANSWER: B\n\n{}\n"

@@ -60,6 +60,8 @@ from typing import Any
 
 from lms.quizzes.interchange import (
     DEFAULT_DIFFICULTY,
+    Budget,
+    Limits,
     ParsedQuestion,
     ParseResult,
     Problem,
@@ -80,6 +82,9 @@ TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 MARKERS = ("type", "difficulty", "section", "source")
 CHOICE_TYPES = ("single", "multiple", "scenario")
 BLANK = "____"
+# Far above any real question (3-6 options, a few pairs or accepted answers); a block past it is
+# refused before its answers are built, so one huge block cannot hold a worker.
+MAX_ANSWERS = 100
 
 
 @dataclass(frozen=True)
@@ -190,9 +195,12 @@ def _html_to_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
-def parse_gift(text: str) -> ParseResult:
-    """Parse a GIFT file; every problem is ``line N: …`` and nothing raises on bad input."""
-    result = ParseResult()
+def parse_gift(text: str, limits: Limits | None = None) -> ParseResult:
+    """Parse a GIFT file; every problem is ``line N: …`` and nothing raises on bad input.
+
+    Reading stops at the first question past ``limits`` (see :class:`Limits`).
+    """
+    result = ParseResult(budget=Budget(limits or Limits()))
     category: str | None = None
     for block in _blocks(split_lines(text.removeprefix("\ufeff"))):
         markers: list[tuple[int, str, str]] = []
@@ -214,6 +222,8 @@ def parse_gift(text: str) -> ParseResult:
             if markers:
                 result.problem(markers[0][0], "a mingli: line must come just above its question")
             continue
+        if not result.next_question(body[0][0]):
+            break
         _question(_Reader(body), markers, category, result)
     return result.finish()
 
@@ -406,6 +416,12 @@ def _answers(
     reader: _Reader, block: _Span, block_line: int, result: ParseResult
 ) -> list[_Answer] | None:
     marks = [i for i, c in enumerate(block.chars) if c in "=~" and not block.lit[i]]
+    if len(marks) > MAX_ANSWERS:
+        result.problem(
+            block_line,
+            f"an answer block holds at most {MAX_ANSWERS} answers; this one has {len(marks)}",
+        )
+        return None
     lead = block.cut(0, marks[0] if marks else len(block)).strip()
     if lead.chars:
         result.problem(
