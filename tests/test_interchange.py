@@ -710,6 +710,27 @@ def test_one_huge_answer_block_is_refused_before_its_answers_are_read():
     ]
 
 
+def laughs(levels: int) -> str:
+    """The "billion laughs": each level names the one below ten times; 580 bytes reach 10**7."""
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        lines.append(f"l{n}: &l{n} [" + ",".join([f"*l{n - 1}"] * 10) + "]")
+    return "\n".join(lines) + f"\nquestions: [*l{levels - 1}]\n"
+
+
+def test_yaml_aliases_are_refused_before_anything_is_built():
+    from lms.content.yamlfile import YamlError, load_yaml
+
+    result = parse_yaml(laughs(4))
+    assert problems(result) == [
+        "line 1: YAML anchors (&l0) and aliases are not allowed: write each value out in full"
+    ]
+    assert result.questions == []
+    with pytest.raises(YamlError) as excinfo:
+        load_yaml("a: 1\nb: *a\n")
+    assert str(excinfo.value).startswith("line 2: YAML aliases (*a) are not allowed")
+
+
 def test_a_parse_result_survives_storage_unchanged():
     from lms.quizzes.interchange import ParseResult
 

@@ -1,4 +1,10 @@
-"""YAML loading that remembers where each mapping and key was, for line-numbered errors."""
+"""YAML loading that remembers where each mapping and key was, for line-numbered errors.
+
+Anchors and aliases (``&a`` / ``*a``) are refused as they are met, before anything is built: an
+alias repeats a value without writing it out, so a few hundred bytes of nested aliases would
+otherwise expand to millions of items (the "billion laughs"). Content and question files have no
+use for them.
+"""
 
 from __future__ import annotations
 
@@ -24,15 +30,29 @@ class LinedList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader that can be told to stop: ``stop()`` is asked before each node is built."""
+    """A safe loader that refuses anchors and aliases and can be told to stop: ``stop()`` is
+    asked before each node is built."""
 
     stop: Callable[[], str | None] | None = None
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _Stopped(
+                line,
+                f"YAML aliases (*{event.anchor}) are not allowed: write each value out in full",
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise _Stopped(
+                line,
+                f"YAML anchors (&{event.anchor}) and aliases are not allowed: "
+                "write each value out in full",
+            )
         if self.stop is not None:
             reason = self.stop()
             if reason is not None:
-                raise _Stopped(self.peek_event().start_mark.line + 1, reason)
+                raise _Stopped(line, reason)
         return super().compose_node(parent, index)
 
 
