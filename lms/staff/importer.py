@@ -24,11 +24,10 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable
-from typing import IO
-from xml.etree.ElementTree import iterparse
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import iterparse
 
 import sqlalchemy as sa
 
