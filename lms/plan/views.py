@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
+from lms.dates import in_range
 from lms.i18n import _
 from lms.plan import config, exports, records, reports, requirements, xapi
 from lms.plan.chart import COLOURS, department_chart
@@ -43,12 +44,16 @@ def _plan_globals() -> dict:
 
 
 def _as_of() -> date:
+    """The day a page is asked about: ``?as_of=``, or today for a missing or unusable one."""
     raw = request.args.get("as_of", "")
     if raw:
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
-            flash(_("日期 %(value)r 无效,已按今天计算。", value=raw), "error")
+            day = None
+        if day is not None and in_range(day):
+            return day
+        flash(_("日期 %(value)r 无效,已按今天计算。", value=raw), "error")
     return config.today()
 
 

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 
 from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
+from lms.dates import in_range, range_problem
 from lms.db import session
 from lms.i18n import N_, _
 from lms.staff.models import StaffChange
@@ -378,6 +379,8 @@ def _parse_row(
         hire_date = parse_date(row["hire_date"])
         if hire_date is None:
             fail("hire_date", f"{row['hire_date']!r} is not a date like 2026-03-01")
+        elif not in_range(hire_date):
+            fail("hire_date", range_problem(row["hire_date"]))
     email = row.get("email") or None
     if email and not EMAIL_RE.match(email):
         fail("email", f"{email!r} is not an email address")
