@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from lms.audit.models import AuditEntry
 from lms.auth.access import requires
 from lms.auth.models import Staff
 from lms.db import session
+from lms.web import page_number
 
 bp = Blueprint("lms_audit", __name__)
 PER_PAGE = 100
@@ -17,7 +18,7 @@ PER_PAGE = 100
 @bp.get("/admin/audit")
 @requires("admin")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = session.execute(
         sa.select(AuditEntry, Staff)
         .outerjoin(Staff, Staff.id == AuditEntry.actor_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
@@ -23,9 +21,12 @@ def _own_login_only() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
-        return target
-    return url_for("lms_courses.dashboard")
+    """A same-site path (no line breaks or control characters: they cannot go in a header)."""
+    from lms.web import same_site
+
+    if target and "//" in target:
+        return url_for("lms_courses.dashboard")
+    return same_site(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -40,6 +40,7 @@ SORTS = {
     "urgency": _l("最紧急状态"),
 }
 MAX_PER_PAGE = 1000
+MAX_PAGE = 1_000_000  # past any list's end, and an OFFSET every database can hold
 
 
 @dataclass
@@ -53,7 +54,7 @@ class MatrixQuery:
     as_of: date | None = None
 
     def __post_init__(self) -> None:
-        self.page = max(self.page, 1)
+        self.page = min(max(self.page, 1), MAX_PAGE)
         self.per_page = min(max(self.per_page, 1), MAX_PER_PAGE)
         if self.status not in STATES:
             self.status = None

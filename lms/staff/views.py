@@ -22,6 +22,7 @@ from lms.staff.forms import (
     StaffImportForm,
 )
 from lms.staff.importer import import_staff, parse_staff_file, plan_import
+from lms.web import page_number
 
 bp = Blueprint("lms_staff", __name__)
 PREVIEW_ROWS = 200
@@ -40,7 +41,7 @@ FIELD_LABELS = {
 @bp.get("/staff/")
 @requires("hr", "admin")
 def staff_list():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     people, total = records.list_staff(page)
     return render_template(
         "lms/staff/list.html", people=people, total=total, page=page, role_labels=ROLE_LABELS
