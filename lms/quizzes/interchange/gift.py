@@ -85,6 +85,9 @@ BLANK = "____"
 # Far above any real question (3-6 options, a few pairs or accepted answers); a block past it is
 # refused before its answers are built, so one huge block cannot hold a worker.
 MAX_ANSWERS = 100
+# Likewise for one question's text (real ones are a few hundred characters): a longer question is
+# refused before its text is taken apart character by character.
+MAX_QUESTION_CHARS = 65_536
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,14 @@ def parse_gift(text: str, limits: Limits | None = None) -> ParseResult:
             continue
         if not result.next_question(body[0][0]):
             break
+        size = sum(len(line) + 1 for _, line in body) - 1
+        if size > MAX_QUESTION_CHARS:
+            result.problem(
+                body[0][0],
+                f"a question may be at most {MAX_QUESTION_CHARS} characters long; "
+                f"this one has {size}",
+            )
+            continue
         _question(_Reader(body), markers, category, result)
     return result.finish()
 
