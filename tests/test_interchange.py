@@ -733,7 +733,9 @@ def test_yaml_aliases_are_refused_before_anything_is_built():
 
 def test_one_huge_gift_question_is_refused_before_it_is_read():
     stem = "很长的题干" * 14_000  # 70,000 characters on one line
-    result = parse_gift(f"::big::{stem}{{=是 ~否 ~不知道 ####因为。}}\n\n::ok::题?{{T####因为。}}\n")
+    result = parse_gift(
+        f"::big::{stem}{{=是 ~否 ~不知道 ####因为。}}\n\n::ok::题?{{T####因为。}}\n"
+    )
     assert problems(result) == [
         "line 1: a question may be at most 65536 characters long; this one has 70027"
     ]
