@@ -9,7 +9,7 @@ Each case runs in a fresh process, so its peak RSS is its own. The files are mad
 - ``yaml-laughs``: 405 bytes of nested YAML aliases naming 10**7 items;
 - ``xlsx-rows``: an XLSX holding a header, one person and 2,000,000 empty rows (4.8 MB).
 
-Question files are parsed with the limits the app uses by default (5,000 questions, 30 s), except
+Question files are parsed with the limits the app uses by default (5,000 questions, 20 s), except
 ``aiken-dups``, which measures making ids for repeated stems and so runs without them.
 
     .venv/bin/python bench/hostile_input.py            # every case
@@ -93,7 +93,7 @@ def run(case: str) -> None:
         limits = getattr(interchange, "Limits", None)
         # aiken-dups shows the id making itself, so it runs without the question limit.
         unlimited = case == "aiken-dups"
-        args = (limits(max_questions=5000, seconds=30),) if limits and not unlimited else ()
+        args = (limits(max_questions=5000, seconds=20),) if limits and not unlimited else ()
         start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
         outcome = interchange.parse(text, fmt, *args)
