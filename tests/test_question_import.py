@@ -507,6 +507,24 @@ def test_wizard_and_cli_refuse_a_file_over_the_question_limit(app, make_staff, r
     assert "lim-0" not in keys(app)
 
 
+def test_yaml_values_json_cannot_hold_are_kept_as_problems_not_errors(app, make_staff):
+    odd = (
+        "questions:\n"
+        "  - id: odd-1\n    type: truefalse\n    difficulty: 2\n    stem: 2024-01-01\n"
+        "    answer: true\n    feedback: !!binary aGVsbG8=\n    source: {2024-01-02: .nan}\n"
+        "  - id: odd-2\n    type: short\n    difficulty: .inf\n    stem: 题\n"
+        "    accepted: !!set {a, b}\n    feedback: 2024-01-01 10:00:00\n"
+    )
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    token = draft_token(upload(client, odd, fmt="yaml", name="odd.yaml"))
+    page = client.get(f"/lms/trainer/import/preview?draft={token}")
+    assert page.status_code == 200
+    assert "line 5: odd-1: stem is required" in page.get_data(as_text=True)
+    assert client.post("/lms/trainer/import/confirm", data={"draft": token}).status_code == 400
+    assert "odd-1" not in keys(app)
+
+
 def test_wizard_aiken_and_yaml_uploads(app, make_staff):
     client = app.test_client()
     login(client, make_staff(("trainer",)))

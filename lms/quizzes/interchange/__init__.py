@@ -15,6 +15,7 @@ The format-specific mappings are documented in :mod:`.gift`, :mod:`.aiken` and :
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 import unicodedata
@@ -137,11 +138,15 @@ class ParseResult:
         return True
 
     def to_json(self) -> dict[str, Any]:
-        """Plain data for storing a parse (the import wizard keeps it with its draft)."""
+        """Plain data for storing a parse (the import wizard keeps it with its draft).
+
+        A value JSON cannot hold (a YAML date, set, binary, NaN, a non-text key) is stored as its
+        text; its question already carries the problem the value caused, so nothing changes.
+        """
         return {
             "questions": [
                 {
-                    "data": q.data,
+                    "data": _jsonable(q.data),
                     "line": q.line,
                     "field_lines": q.field_lines,
                     "category": q.category,
@@ -201,6 +206,19 @@ class ParseResult:
         self.problems.sort()
         self.skipped.sort()
         return self
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with anything JSON (and PostgreSQL's JSON) cannot hold turned into text."""
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str) else str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return str(value)
 
 
 def rule_problems(question: ParsedQuestion) -> list[Problem]:
