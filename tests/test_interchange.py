@@ -507,6 +507,9 @@ def texts(pieces: list[str], alphabet: str | None = None):
 
 
 def assert_well_formed(result, text: str) -> None:
+    import json
+
+    json.dumps(result.to_json(), allow_nan=False)  # the wizard stores every parse as JSON
     last = len(text.split("\n")) + 1
     for item in [*result.problems, *result.skipped]:
         match = LINE_RE.match(str(item))
