@@ -214,7 +214,8 @@ def import_staff_command(file: Path, skip_bad: bool) -> None:
     """Import staff from a CSV file; any bad row means nothing is imported (unless --skip-bad)."""
     from lms.staff.importer import import_staff
 
-    result = import_staff(file.read_bytes(), skip_bad=skip_bad)
+    max_rows = int(current_app.config["LMS_IMPORT_MAX_ROWS"])
+    result = import_staff(file.read_bytes(), skip_bad=skip_bad, max_rows=max_rows)
     for error in result.errors:
         click.echo(f"{file}: {error}", err=True)
     if result.errors and not (result.created or result.updated):

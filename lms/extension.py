@@ -62,6 +62,9 @@ class LMS:
     - ``LMS_MAX_REQUEST_BYTES`` [``512 KB``] and ``LMS_MAX_FORM_PARTS`` [``2000``]: the largest
       request body (and form) any other LMS route reads; larger ones are refused with 413 before
       they are read. Only the LMS's own routes are limited; the host's keep its settings.
+    - ``LMS_IMPORT_MAX_QUESTIONS`` [``5000``], ``LMS_IMPORT_MAX_SECONDS`` [``20``]: a question file
+      with more questions, or taking longer to read, is refused with a line-numbered problem.
+    - ``LMS_IMPORT_MAX_ROWS`` [``60000``]: a staff list (CSV or XLSX) with more rows is refused.
 
     Certificates (``lms.certificates``):
 
@@ -126,6 +129,9 @@ class LMS:
         app.config.setdefault("LMS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
         app.config.setdefault("LMS_MAX_REQUEST_BYTES", 512 * 1024)
         app.config.setdefault("LMS_MAX_FORM_PARTS", 2000)
+        app.config.setdefault("LMS_IMPORT_MAX_QUESTIONS", 5_000)
+        app.config.setdefault("LMS_IMPORT_MAX_SECONDS", 20)  # under gunicorn's 30 s
+        app.config.setdefault("LMS_IMPORT_MAX_ROWS", 60_000)
         app.config.setdefault("LMS_CERT_TEMPLATES_DIR", None)
         app.config.setdefault("LMS_CERT_TEMPLATE", "default")
         app.config.setdefault("LMS_CERT_ORGANISATION", None)

@@ -28,7 +28,7 @@ def _own_login() -> bool:
     return current_app.extensions["lms"].user_adapter is None
 
 
-def _same_site(target: str | None) -> str:
+def same_site(target: str | None) -> str:
     """A path on this site to go back to; anything else (``//host``, ``/\\host``, a scheme) is refused.
 
     Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so those are refused too.
@@ -51,7 +51,22 @@ def set_language() -> Response:
     choice = request.form.get("locale")
     if FlaskForm().validate_on_submit() and choice in i18n.SUPPORTED:
         session[i18n.SESSION_KEY] = choice
-    return redirect(_same_site(request.form.get("next")))
+    return redirect(same_site(request.form.get("next")))
+
+
+MAX_PAGE = 1_000_000  # far past any list's end, and small enough for any database's OFFSET
+
+
+def page_number(name: str = "page") -> int:
+    """A list's ``?page=``: 1 when missing or not a whole number, at most :data:`MAX_PAGE`.
+
+    ``?page=1e20`` or a hundred digits once reached the database as an OFFSET it cannot hold.
+    """
+    try:
+        page = int(request.args.get(name, "1"))
+    except ValueError:
+        return 1
+    return min(max(page, 1), MAX_PAGE)
 
 
 class RecordIdConverter(IntegerConverter):

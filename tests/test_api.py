@@ -379,6 +379,20 @@ def test_bad_answers_are_refused_with_a_reason_and_lose_nothing(app, api):
     cases = [
         ({"data": "answer=1"}, 415, "unsupported_media_type"),
         ({"data": "{not json", "content_type": "application/json"}, 400, "invalid_json"),
+        # Nested deeper than the JSON reader recurses: once a RecursionError and a 500.
+        (
+            {"data": "[" * 5000 + "]" * 5000, "content_type": "application/json"},
+            400,
+            "invalid_json",
+        ),
+        (
+            {
+                "data": '{"answer": ' + "[" * 5000 + "]" * 5000 + "}",
+                "content_type": "application/json",
+            },
+            400,
+            "invalid_json",
+        ),
         ({"json": [1, 2]}, 422, "invalid_body"),
         ({"json": {"wrong": 1}}, 422, "invalid_body"),
         ({"json": {"answer": {"no": "way"}}}, 422, "invalid_answer"),

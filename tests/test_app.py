@@ -86,6 +86,16 @@ def test_login_ignores_an_offsite_next(client, make_staff):
     assert response.location == "/lms/"
 
 
+def test_login_ignores_a_next_with_line_breaks_or_control_characters(client, make_staff):
+    staff = make_staff()
+    for target in ("/%0d%0aSet-Cookie:x=1", "/lms/%0aX", "/%09/evil.example", "/%00"):
+        response = client.post(
+            f"/lms/login?next={target}",
+            data={"employee_no": staff.employee_no, "password": PASSWORD},
+        )
+        assert (response.status_code, response.location) == (302, "/lms/"), target
+
+
 def test_dashboard_lists_courses_and_reading_records_progress(client, make_staff):
     login(client, make_staff())
     assert "服务基础" in client.get("/lms/").get_data(as_text=True)

@@ -156,6 +156,16 @@ def test_cli_sync_reports_errors_and_exits_non_zero(app, runner, content_dir: Pa
     assert "the database was not changed" in result.output
 
 
+def test_an_alias_in_lesson_front_matter_names_file_and_line(app, runner, content_dir: Path):
+    path = content_dir / "courses/basics/phone.md"
+    path.write_text(path.read_text().replace("---\ntitle", "---\nx: &x [1, 2]\ny: *x\ntitle", 1))
+    result = runner.invoke(args=["lms", "sync-content"])
+    assert result.exit_code == 1
+    assert "courses/basics/phone.md:2: YAML anchors (&x) and aliases are not allowed" in (
+        result.output
+    )
+
+
 def test_cli_sync_twice(app, runner):
     first = runner.invoke(args=["lms", "sync-content"])
     assert first.exit_code == 0, first.output
@@ -195,6 +205,11 @@ def test_questions_authored_in_the_browser_survive_a_sync(app, content_dir: Path
             "quizzes/basics.yaml:1: YAML value",
         ),
         (lambda t: t + "deep: " + "[" * 2000 + "]" * 2000 + "\n", "quizzes/basics.yaml:"),
+        # An alias repeats a value without writing it out: refused, so none can blow up.
+        (
+            lambda t: t.replace("course: basics", "course: &c basics\nalso: *c"),
+            "quizzes/basics.yaml:1: YAML anchors (&c) and aliases are not allowed",
+        ),
     ],
 )
 def test_malformed_banks_are_reported_not_crashed_on(app, content_dir: Path, mangle, expected):

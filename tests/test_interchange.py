@@ -530,6 +530,9 @@ def texts(pieces: list[str], alphabet: str | None = None):
 
 
 def assert_well_formed(result, text: str) -> None:
+    import json
+
+    json.dumps(result.to_json(), allow_nan=False)  # the wizard stores every parse as JSON
     last = len(text.split("\n")) + 1
     for item in [*result.problems, *result.skipped]:
         match = LINE_RE.match(str(item))
@@ -640,3 +643,141 @@ def test_any_valid_question_round_trips_through_gift_and_yaml(question):
         assert problems(result) == [], text
         assert len(result.questions) == 1, text
         assert_same_questions([question], [result.questions[0].data])
+
+
+# --- Limits: no file can hold a worker for long -----------------------------------------------------
+
+AIKEN_ONE = "同一个题干?\nA. 是\nB. 否\nC. 不知道\nANSWER: A\n\n"
+GIFT_ONE = "同一个题干?{=是 ~否 ~不知道 ####因为。}\n\n"
+YAML_ONE = (
+    "  - id: q{n}\n    type: truefalse\n    difficulty: 2\n    stem: 题{n}\n"
+    "    answer: true\n    feedback: 因为。\n"
+)
+
+
+def many(fmt: str, count: int) -> str:
+    if fmt == "aiken":
+        return AIKEN_ONE * count
+    if fmt == "gift":
+        return GIFT_ONE * count
+    return "questions:\n" + "".join(YAML_ONE.format(n=n) for n in range(count))
+
+
+def _line_events(function, run) -> int:
+    """How many lines of ``function`` ran during ``run()``: an operation count, not a timing.
+
+    ``function`` may also be a module: then lines of any code in that file count.
+    """
+    import sys
+
+    code = getattr(function, "__code__", None)
+    filename = getattr(function, "__file__", None)
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if frame.f_code is not code and frame.f_code.co_filename != filename:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        run()
+    finally:
+        sys.settrace(None)
+    return count
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift"])
+def test_ids_for_repeated_stems_are_made_in_linear_steps(fmt):
+    from lms.quizzes import interchange
+
+    def steps(count: int) -> int:
+        return _line_events(interchange._unique_generated_ids, lambda: parse(many(fmt, count), fmt))
+
+    small, large = steps(200), steps(800)
+    assert large < 5 * small  # four times the questions: about four times the steps, not sixteen
+    result = parse(many(fmt, 3), fmt)
+    ids = [q.key for q in result.questions]
+    assert ids[1:] == [f"{ids[0]}-2", f"{ids[0]}-3"]
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift", "yaml"])
+def test_a_file_with_too_many_questions_is_refused_at_the_limit(fmt):
+    from lms.quizzes.interchange import Limits
+
+    result = parse(many(fmt, 30), fmt, Limits(max_questions=10))
+    assert len(result.questions) <= 10
+    assert any(
+        "more than 10 questions" in p.message and "LMS_IMPORT_MAX_QUESTIONS" in p.message
+        for p in result.problems
+    ), problems(result)
+    assert not result.ok
+    assert problems(parse(many(fmt, 10), fmt, Limits(max_questions=10))) == []
+
+
+@pytest.mark.parametrize("fmt", ["aiken", "gift", "yaml"])
+def test_a_parse_stops_when_its_time_budget_is_spent(fmt):
+    from lms.quizzes.interchange import Limits
+
+    ticks = iter(range(1_000_000))  # a clock that moves one second each time it is read
+
+    result = parse(many(fmt, 50), fmt, Limits(seconds=5, clock=lambda: next(ticks)))
+    assert len(result.questions) < 50
+    found = [p for p in result.problems if "took longer than 5 seconds" in p.message]
+    assert found and found[0].line > 1, problems(result)
+    assert not result.ok
+
+
+def test_one_huge_answer_block_is_refused_before_its_answers_are_read():
+    block = "题?{" + "=a\n~b\n" * 600 + "####因为。}\n"
+    result = parse_gift(block)
+    assert problems(result) == [
+        "line 1: an answer block holds at most 100 answers; this one has 1200"
+    ]
+
+
+def laughs(levels: int) -> str:
+    """The "billion laughs": each level names the one below ten times; 580 bytes reach 10**7."""
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        lines.append(f"l{n}: &l{n} [" + ",".join([f"*l{n - 1}"] * 10) + "]")
+    return "\n".join(lines) + f"\nquestions: [*l{levels - 1}]\n"
+
+
+def test_yaml_aliases_are_refused_before_anything_is_built():
+    from lms.content.yamlfile import YamlError, load_yaml
+
+    result = parse_yaml(laughs(4))
+    assert problems(result) == [
+        "line 1: YAML anchors (&l0) and aliases are not allowed: write each value out in full"
+    ]
+    assert result.questions == []
+    with pytest.raises(YamlError) as excinfo:
+        load_yaml("a: 1\nb: *a\n")
+    assert str(excinfo.value).startswith("line 2: YAML aliases (*a) are not allowed")
+
+
+def test_one_huge_gift_question_is_refused_before_it_is_read():
+    stem = "很长的题干" * 14_000  # 70,000 characters on one line
+    result = parse_gift(
+        f"::big::{stem}{{=是 ~否 ~不知道 ####因为。}}\n\n::ok::题?{{T####因为。}}\n"
+    )
+    assert problems(result) == [
+        "line 1: a question may be at most 65536 characters long; this one has 70027"
+    ]
+    assert [q.key for q in result.questions] == ["ok"]
+
+
+def test_a_parse_result_survives_storage_unchanged():
+    from lms.quizzes.interchange import ParseResult
+
+    for text, fmt in ((many("gift", 3), "gift"), (BAD_AIKEN, "aiken"), (many("yaml", 2), "yaml")):
+        result = parse(text, fmt)
+        again = ParseResult.from_json(result.to_json())
+        assert again == result
+
+
+BAD_AIKEN = "题?\nA. 是\nANSWER: C\n\n题二?\nA. 是\nB. 否\nANSWER: B\n\n{}\n"

@@ -331,3 +331,18 @@ def test_one_calendar_for_the_whole_product(app):
     with app.app_context():
         app.config["LMS_CERT_TIMEZONE"] = "Pacific/Kiritimati"  # UTC+14: often another day
         assert issue.today() == plan_config.today() == days.today()
+
+
+@pytest.mark.parametrize("day", [date.max, date.min, date(9999, 12, 1), date(1, 1, 31)])
+def test_any_stored_date_gives_a_status_never_an_overflow(day):
+    rule = RuleFact(due_days_after_hire=3650, recertify_months=120, window_days=3650)
+    for evidence in (
+        Evidence(),
+        Evidence(attempts=[AttemptFact(day, True)], signoffs=[SignoffFact(day, True)]),
+        Evidence(certificates=[CertificateFact(date(2026, 1, 1), expires_on=day)]),
+        Evidence(extensions=[ExtensionFact(date(2026, 1, 1), day)]),
+    ):
+        for as_of in (date(2026, 3, 1), day):
+            assert plan_status(PersonFact(hire_date=day), rule, evidence, as_of) is not None
+    assert add_months(date(9999, 12, 31), 1) == date.max
+    assert add_months(date(1, 1, 31), -1) == date.min

@@ -530,7 +530,7 @@ def test_no_self_signoff_and_no_ancient_observation_dates(app, make_staff):
     other_client = app.test_client()
     login(other_client, other)
     ancient = other_client.post(
-        f"/lms/plan/signoffs/{rid}/T-1", data={"observed_on": "1900-01-01", "items": ["八齿微笑"]}
+        f"/lms/plan/signoffs/{rid}/T-1", data={"observed_on": "2001-01-01", "items": ["八齿微笑"]}
     )
     assert ancient.status_code == 400 and "观察日期不能早于" in html(ancient)
     with app.app_context():
@@ -545,3 +545,114 @@ def test_no_self_signoff_and_no_ancient_observation_dates(app, make_staff):
             sa.select(AuditEntry).where(AuditEntry.action == "plan.signoff.record")
         )
         assert entry.details["self_signoff"] is True
+
+
+# --- Extreme dates: any stored date, and no typed one outside 1901-2199 ---------------------------
+
+FAR = date(9999, 12, 31)
+EARLY = date(1, 1, 1)
+
+
+def test_people_stored_with_extreme_dates_leave_every_page_working(app, make_staff):
+    """A hire date of 9999-12-31 (once importable) made the plan, its exports and the staff and
+    sign-off pages answer 500: status arithmetic past the calendar's end now clamps."""
+    with app.app_context():
+        onboarding = h.requirement(needs_signoff=True, checklist=["八齿微笑"], recertify_months=120)
+        fixed = h.requirement(due_date=FAR, due_days_after_hire=3650, recertify_months=120)
+        h.person(employee_no="FAR-1", hire_date=FAR, department="门诊部")
+        early = h.person(employee_no="EARLY-1", hire_date=EARLY, department="门诊部")
+        certified = h.person(employee_no="CERT-1", hire_date=HIRED)
+        passed = h.attempt(certified.id, date(2026, 2, 1), passed=True)
+        h.certificate(certified.id, date(2026, 2, 1), expires_on=FAR, attempt_id=passed.id)
+        session.add_all(
+            [
+                Extension(
+                    staff_id=early.id, requirement_id=fixed.id, granted_on=EARLY, due_on=FAR,
+                    reason="x",
+                ),
+                Signoff(
+                    staff_id=certified.id, requirement_id=onboarding.id, observed_on=FAR,
+                    passed=True, items={"八齿微笑": True},
+                ),
+            ]
+        )  # fmt: skip
+        session.commit()
+        onboarding_id = onboarding.id
+    client = app.test_client()
+    login(client, make_staff(("hr", "trainer", "admin")))
+    paths = [
+        "/lms/plan/", "/lms/plan/?sort=urgency", "/lms/plan/?sort=hire_date",
+        "/lms/plan/?sort=-hire_date&status=overdue", "/lms/plan/matrix.csv", "/lms/plan/matrix.xlsx",
+        "/lms/plan/overdue", "/lms/plan/overdue.csv", "/lms/plan/expiring", "/lms/plan/expiring.xlsx",
+        "/lms/plan/expiring?days=3650", "/lms/plan/departments", "/lms/plan/departments.svg",
+        "/lms/plan/departments.csv", "/lms/staff/", "/lms/plan/signoffs",
+        f"/lms/plan/signoffs?requirement={onboarding_id}",
+    ]  # fmt: skip
+    for number in ("FAR-1", "EARLY-1", "CERT-1"):
+        paths += [
+            f"/lms/staff/{number}",
+            f"/lms/plan/people/{number}",
+            f"/lms/plan/signoffs/{onboarding_id}/{number}",
+        ]
+    for as_of in ("9999-12-31", "0001-01-01", "2199-12-31", "1901-01-01"):
+        paths += [f"/lms/plan/{page}?as_of={as_of}" for page in ("", "overdue", "expiring")]
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    with app.app_context():
+        from lms.plan.reminders import due_digests
+
+        for day in (date(2026, 3, 1), date(2199, 12, 31)):
+            due_digests(day)  # the reminder run sees the same people
+
+
+@pytest.mark.parametrize("typed", ["9999-12-31", "1900-12-31", "2200-01-01", "0001-01-01"])
+def test_dates_outside_1901_to_2199_are_refused_on_every_form(app, make_staff, typed):
+    with app.app_context():
+        req = h.requirement(needs_signoff=True, checklist=["八齿微笑"])
+        person = h.person(employee_no="P-1", hire_date=HIRED)
+        req_id = req.id
+    client = app.test_client()
+    login(client, make_staff(("hr", "trainer", "admin")))
+    message = "请填写 1901 至 2199 年之间的日期。"
+    edit = client.post("/lms/staff/P-1/edit", data={"name": "某人", "hire_date": typed})
+    assert edit.status_code == 400 and message in html(edit)
+    new = client.post(
+        "/lms/plan/requirements/new",
+        data={"course_id": h_course(app), "due_date": typed, "window_days": 60},
+    )
+    assert new.status_code == 400 and message in html(new)
+    starts = client.post(
+        "/lms/plan/requirements/new",
+        data={"course_id": h_course(app), "due_days_after_hire": 30, "starts_on": typed,
+              "window_days": 60},
+    )  # fmt: skip
+    assert starts.status_code == 400 and message in html(starts)
+    signoff = client.post(
+        f"/lms/plan/signoffs/{req_id}/P-1", data={"observed_on": typed, "items": ["八齿微笑"]}
+    )
+    assert signoff.status_code == 400 and message in html(signoff)
+    client.post(f"/lms/plan/people/P-1/{req_id}/extend", data={"due_on": typed, "reason": "出差"})
+    with app.app_context():
+        assert session.scalar(sa.select(sa.func.count(Extension.id))) == 0
+        assert session.scalar(sa.select(sa.func.count(Signoff.id))) == 0
+        assert session.get(Staff, person.id).hire_date == HIRED
+    shown = client.get(f"/lms/plan/overdue?as_of={typed}")
+    assert shown.status_code == 200 and "已按今天计算" in html(shown)
+
+
+def h_course(app) -> int:
+    with app.app_context():
+        return h.course_id()
+
+
+def test_a_staff_list_with_a_date_outside_1901_to_2199_is_refused():
+    from lms.staff.importer import parse_staff_file
+
+    result = parse_staff_file(
+        b"employee_no,name,hire_date\nN1,a,9999-12-31\nN2,b,1900-01-01\nN3,c,2199-12-31\n"
+    )
+    assert result.errors == [
+        "line 2: hire_date: '9999-12-31' is outside the years 1901 to 2199",
+        "line 3: hire_date: '1900-01-01' is outside the years 1901 to 2199",
+    ]

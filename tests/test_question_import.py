@@ -442,7 +442,7 @@ def test_wizard_confirm_trusts_nothing_from_the_browser(app, make_staff):
     assert thief.get(f"/lms/trainer/import/preview?draft={token}").status_code == 302
     assert counts(app) == before
 
-    # Extra fields are ignored: what gets imported is the stored upload, re-parsed.
+    # Extra fields are ignored: what gets imported is the stored upload as parsed at upload.
     done = client.post(
         "/lms/trainer/import/confirm",
         data={"draft": token, "stem": "篡改", "options": "x"},
@@ -466,6 +466,63 @@ def test_wizard_rejects_oversized_and_non_utf8_files(app, make_staff):
     assert missing.status_code == 400
     with app.app_context():
         assert session.scalar(sa.select(sa.func.count(ImportDraft.id))) == 0
+
+
+def test_the_upload_is_parsed_once_and_preview_and_confirm_reuse_that_parse(
+    app, make_staff, monkeypatch
+):
+    from lms.quizzes.interchange import gift
+
+    calls = []
+    real = gift.parse_gift
+    monkeypatch.setattr(gift, "parse_gift", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    token = draft_token(upload(client, GIFT))
+    for _reload in range(3):
+        assert client.get(f"/lms/trainer/import/preview?draft={token}").status_code == 200
+    again = client.get(f"/lms/trainer/import/preview?draft={token}&section=phone%23answer")
+    assert again.status_code == 200
+    done = client.post(
+        "/lms/trainer/import/confirm", data={"draft": token, "section": "phone#answer"}
+    )
+    assert done.status_code == 302
+    assert len(calls) == 1  # at upload; reloading the preview and confirming parse nothing
+    assert "imp-001" in keys(app)
+
+
+def test_wizard_and_cli_refuse_a_file_over_the_question_limit(app, make_staff, runner, tmp_path):
+    app.config["LMS_IMPORT_MAX_QUESTIONS"] = 2
+    three = "".join(f"::lim-{n}::题{n}?{{=是 ~否 ~不知道 ####因为。}}\n\n" for n in range(3))
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    token = draft_token(upload(client, three))
+    html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
+    assert "line 5: the file holds more than 2 questions" in html
+    assert "确认导入" not in html
+    forced = client.post("/lms/trainer/import/confirm", data={"draft": token})
+    assert forced.status_code == 400
+    result = cli_import(runner, write(tmp_path, three))
+    assert result.exit_code == 1 and "bank.gift:line 5: the file holds more than 2" in result.output
+    assert "lim-0" not in keys(app)
+
+
+def test_yaml_values_json_cannot_hold_are_kept_as_problems_not_errors(app, make_staff):
+    odd = (
+        "questions:\n"
+        "  - id: odd-1\n    type: truefalse\n    difficulty: 2\n    stem: 2024-01-01\n"
+        "    answer: true\n    feedback: !!binary aGVsbG8=\n    source: {2024-01-02: .nan}\n"
+        "  - id: odd-2\n    type: short\n    difficulty: .inf\n    stem: 题\n"
+        "    accepted: !!set {a, b}\n    feedback: 2024-01-01 10:00:00\n"
+    )
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    token = draft_token(upload(client, odd, fmt="yaml", name="odd.yaml"))
+    page = client.get(f"/lms/trainer/import/preview?draft={token}")
+    assert page.status_code == 200
+    assert "line 5: odd-1: stem is required" in page.get_data(as_text=True)
+    assert client.post("/lms/trainer/import/confirm", data={"draft": token}).status_code == 400
+    assert "odd-1" not in keys(app)
 
 
 def test_wizard_aiken_and_yaml_uploads(app, make_staff):

@@ -269,3 +269,55 @@ def test_an_attempt_id_beyond_the_integer_range_is_not_found(client, make_staff)
     login(client, make_staff())
     assert client.get("/lms/attempts/99999999999999999999").status_code == 404
     assert client.get("/lms/attempts/99999999999999999999/result").status_code == 404
+
+
+def test_malformed_ordering_and_matching_fields_are_invalid_answers_not_errors():
+    from types import SimpleNamespace
+
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.answer_form import raw_answers
+
+    def response(position: int, qtype: str):
+        return SimpleNamespace(
+            position=position, question_version=SimpleNamespace(data={"type": qtype})
+        )
+
+    responses = [response(1, "ordering"), response(2, "ordering"), response(3, "matching")]
+    form = MultiDict(
+        [
+            ("q1-step-abc", "1"),
+            ("q1-step-0", "2"),
+            ("q2-step-" + "9" * 5000, "1"),
+            ("q3-left-x", "y"),
+        ]
+    )
+    assert raw_answers(form, responses) == {1: "invalid", 2: "invalid", 3: {"x": "y"}}
+    good = MultiDict([("q1-step-2", "1"), ("q1-step-0", "2"), ("q1-step-1", "3")])
+    assert raw_answers(good, responses[:1]) == {1: [2, 0, 1]}
+
+
+def test_a_malformed_answer_field_is_refused_on_save_and_submit(
+    app, client, make_staff, content_dir
+):
+    course = content_dir / "courses/basics/course.yaml"
+    course.write_text(
+        course.read_text().replace("questions_per_attempt: 3", "questions_per_attempt: 4")
+    )
+    with app.app_context():
+        sync_content(content_dir)
+    login(client, make_staff())
+    attempt_id = start(client)
+    attempt = load(app, attempt_id)
+    ordering = next(
+        r.position for r in attempt.responses if r.question_version.data["type"] == "ordering"
+    )
+    bad = {f"q{ordering}-step-abc": "1", f"q{ordering}-step-0": "x"}
+    saved = client.post(
+        f"/lms/attempts/{attempt_id}/save", data=bad, headers={"Accept": "application/json"}
+    )
+    assert saved.status_code == 200 and str(ordering) in saved.json["problems"]
+    submitted = client.post(f"/lms/attempts/{attempt_id}/submit", data=bad)
+    assert submitted.status_code == 302 and submitted.location.endswith(
+        f"/attempts/{attempt_id}/result"
+    )

@@ -152,3 +152,96 @@ def test_web_import_refuses_a_file_over_the_size_limit(app, client, make_staff):
     )
     assert response.status_code == 400
     assert "文件太大" in response.get_data(as_text=True)
+
+
+# --- Bounded reading: no staff list can hold a worker ------------------------------------------------
+
+
+def _bomb(empty_rows: int, dimension: str | None) -> bytes:
+    """An XLSX whose sheet holds a header, one person and then ``empty_rows`` empty rows: a few
+    KB zipped. ``dimension`` is what the sheet declares (None: no declaration, as some tools)."""
+    import io
+    import zipfile
+
+    from tests.test_staff_records import xlsx
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx([["employee_no", "name"], ["N1", "甲"]])))
+    sheet = source.read("xl/worksheets/sheet1.xml").decode()
+    filler = "".join(f'<row r="{n}"/>' for n in range(3, 3 + empty_rows))
+    sheet = sheet.replace("</row></sheetData>", "</row>" + filler + "</sheetData>")
+    declared = f'<dimension ref="{dimension}" />' if dimension else ""
+    sheet = re.sub(r'<dimension ref="[^"]*" />', declared, sheet)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = sheet.encode() if item.filename == "xl/worksheets/sheet1.xml" else None
+            target.writestr(item.filename, data or source.read(item.filename))
+    return out.getvalue()
+
+
+def test_an_xlsx_declaring_too_many_rows_is_refused_before_reading_them():
+    from lms.staff.importer import parse_staff_file
+
+    result = parse_staff_file(_bomb(10, "A1:B2000000"), max_rows=100)
+    assert result.fatal and result.errors == [
+        "line 1: file: the sheet declares 2000000 rows; a staff list may have at most 100 rows "
+        "(limit: LMS_IMPORT_MAX_ROWS); split it into smaller files"
+    ]
+
+
+def test_an_xlsx_of_many_empty_rows_is_read_only_up_to_the_row_limit(monkeypatch):
+    from lms.staff import importer
+
+    cells = []
+    real = importer._cell
+    monkeypatch.setattr(importer, "_cell", lambda v: cells.append(1) or real(v))
+    # The sheet declares two rows but holds 20,000: a declaration does not hide rows, and the
+    # rows it does not declare are counted as they stream past.
+    result = importer.parse_staff_file(_bomb(20_000, "A1:B2"), max_rows=100)
+    assert result.fatal and result.errors == [
+        "line 102: file: a staff list may have at most 100 rows (limit: LMS_IMPORT_MAX_ROWS); "
+        "split it into smaller files"
+    ]
+    assert len(cells) <= 102 * (importer.MAX_COLUMNS + 1)  # streaming stopped at the limit
+
+
+def test_an_xlsx_declaring_nothing_is_counted_before_openpyxl_opens_it():
+    from lms.staff.importer import parse_staff_file
+
+    result = parse_staff_file(_bomb(20_000, None), max_rows=100)
+    assert result.fatal and result.errors == [
+        "line 102: file: a staff list may have at most 100 rows (limit: LMS_IMPORT_MAX_ROWS); "
+        "split it into smaller files"
+    ]
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_unopened(monkeypatch):
+    from lms.staff import importer
+
+    monkeypatch.setattr(importer, "MAX_XLSX_UNPACKED", 1000)
+    result = importer.parse_staff_file(_bomb(10, None))
+    assert result.fatal and result.errors[0].startswith(
+        "line 1: file: the workbook unpacks to more than 1000 bytes"
+    )
+
+
+def test_a_csv_over_the_row_limit_is_refused_and_the_web_page_says_so(app, client, make_staff):
+    from io import BytesIO
+
+    rows = "".join(f"N{n:03d},某{n}\n" for n in range(5))
+    result = parse_staff_csv(("employee_no,name\n" + rows).encode(), max_rows=3)
+    assert result.fatal and result.errors == [
+        "line 5: file: a staff list may have at most 3 rows (limit: LMS_IMPORT_MAX_ROWS); "
+        "split it into smaller files"
+    ]
+    app.config["LMS_IMPORT_MAX_ROWS"] = 3
+    login(client, make_staff(("hr",)))
+    response = client.post(
+        "/lms/staff/import",
+        data={"file": (BytesIO(("employee_no,name\n" + rows).encode()), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400
+    assert "at most 3 rows" in response.get_data(as_text=True)
+    with app.app_context():
+        assert "N000" not in staff_numbers()

@@ -94,7 +94,7 @@ def _json_object() -> dict[str, Any]:
         )
     try:
         body = request.get_json()
-    except BadRequest:
+    except (BadRequest, RecursionError):  # RecursionError: nested deeper than the reader goes
         raise ApiError(400, "invalid_json", _("请求体不是有效的 JSON。")) from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_body", _("请求体须为 JSON 对象。"))

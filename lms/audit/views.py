@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from lms.audit.models import AuditEntry
@@ -13,6 +13,7 @@ from lms.auth.identity import current_staff
 from lms.auth.models import Staff
 from lms.db import session
 from lms.i18n import _
+from lms.web import page_number
 
 bp = Blueprint("lms_audit", __name__)
 PER_PAGE = 100
@@ -21,7 +22,7 @@ PER_PAGE = 100
 @bp.get("/admin/audit")
 @requires("admin")
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows = session.execute(
         sa.select(AuditEntry, Staff)
         .outerjoin(Staff, Staff.id == AuditEntry.actor_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -35,9 +34,12 @@ def _own_login_only() -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and "//" not in target:
-        return target
-    return url_for("lms_courses.dashboard")
+    """A same-site path (no line breaks or control characters: they cannot go in a header)."""
+    from lms.web import same_site
+
+    if target and "//" in target:
+        return url_for("lms_courses.dashboard")
+    return same_site(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])

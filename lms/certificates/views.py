@@ -41,6 +41,7 @@ from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
 from lms.i18n import _
+from lms.web import page_number
 
 bp = Blueprint("lms_certs", __name__)
 
@@ -146,7 +147,7 @@ def certificates():
         issued_from=form.issued_from.data if valid else None,
         issued_to=form.issued_to.data if valid else None,
     )
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows, total = queries.hr_list(f, page)
     batch_form = BatchForm(
         formdata=None,

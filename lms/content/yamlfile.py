@@ -1,7 +1,14 @@
-"""YAML loading that remembers where each mapping and key was, for line-numbered errors."""
+"""YAML loading that remembers where each mapping and key was, for line-numbered errors.
+
+Anchors and aliases (``&a`` / ``*a``) are refused as they are met, before anything is built: an
+alias repeats a value without writing it out, so a few hundred bytes of nested aliases would
+otherwise expand to millions of items (the "billion laughs"). Content and question files have no
+use for them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -23,7 +30,37 @@ class LinedList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """A safe loader that refuses anchors and aliases and can be told to stop: ``stop()`` is
+    asked before each node is built."""
+
+    stop: Callable[[], str | None] | None = None
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            raise _Stopped(
+                line,
+                f"YAML aliases (*{event.anchor}) are not allowed: write each value out in full",
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise _Stopped(
+                line,
+                f"YAML anchors (&{event.anchor}) and aliases are not allowed: "
+                "write each value out in full",
+            )
+        if self.stop is not None:
+            reason = self.stop()
+            if reason is not None:
+                raise _Stopped(line, reason)
+        return super().compose_node(parent, index)
+
+
+class _Stopped(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
@@ -66,10 +103,21 @@ class YamlError(ValueError):
         super().__init__(f"line {line}: {message}")
 
 
-def load_yaml(text: str, first_line: int = 1) -> Any:
-    """Parse YAML; line numbers count from ``first_line`` (front matter starts below its fence)."""
+def load_yaml(
+    text: str, first_line: int = 1, *, stop: Callable[[], str | None] | None = None
+) -> Any:
+    """Parse YAML; line numbers count from ``first_line`` (front matter starts below its fence).
+
+    ``stop`` (optional) is asked before each node: a message ends the load as a ``YamlError`` at
+    that node's line, which is how an import's time budget reaches inside one big document.
+    """
+    loader: _Loader | None = None
     try:
-        return _shift(yaml.load(text, Loader=_Loader), first_line - 1)
+        loader = _Loader(text)  # reading starts here: a bad character is already an error
+        loader.stop = stop
+        return _shift(loader.get_single_data(), first_line - 1)
+    except _Stopped as exc:
+        raise YamlError(exc.line + first_line - 1, exc.reason) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + first_line - 1
@@ -80,6 +128,9 @@ def load_yaml(text: str, first_line: int = 1) -> Any:
         raise YamlError(first_line, f"YAML value: {exc}") from None
     except RecursionError:
         raise YamlError(first_line, "YAML nesting is too deep") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _shift(value: Any, offset: int) -> Any:

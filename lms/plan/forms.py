@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from lms.dates import SaneDate
 from lms.i18n import CONTENT
 from lms.i18n import lazy_gettext as _l
 from lms.plan.models import DEFAULT_CHECKLIST
@@ -26,8 +27,8 @@ class RequirementForm(FlaskForm):
     due_days_after_hire = IntegerField(
         _l("入职后多少天内完成"), validators=[Optional(), NumberRange(min=0, max=3650)]
     )
-    due_date = DateField(_l("或固定截止日期"), validators=[Optional()])
-    starts_on = DateField(_l("开始执行日期(留空为今天)"), validators=[Optional()])
+    due_date = DateField(_l("或固定截止日期"), validators=[Optional(), SaneDate()])
+    starts_on = DateField(_l("开始执行日期(留空为今天)"), validators=[Optional(), SaneDate()])
     recertify_months = IntegerField(
         _l("每隔多少个月复训(留空表示一次性)"), validators=[Optional(), NumberRange(min=1, max=120)]
     )
@@ -68,7 +69,9 @@ class ReasonForm(FlaskForm):
 
 
 class ExtensionForm(FlaskForm):
-    due_on = DateField(_l("新的截止日期"), validators=[InputRequired(_l("请填写新的截止日期。"))])
+    due_on = DateField(
+        _l("新的截止日期"), validators=[InputRequired(_l("请填写新的截止日期。")), SaneDate()]
+    )
     reason = TextAreaField(
         _l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=2000)]
     )
@@ -76,7 +79,9 @@ class ExtensionForm(FlaskForm):
 
 
 class SignoffForm(FlaskForm):
-    observed_on = DateField(_l("观察日期"), validators=[InputRequired(_l("请填写观察日期。"))])
+    observed_on = DateField(
+        _l("观察日期"), validators=[InputRequired(_l("请填写观察日期。")), SaneDate()]
+    )
     items = SelectMultipleField(
         _l("观察到的表现(全部勾选才算通过)"),
         choices=[],

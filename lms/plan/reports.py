@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -29,7 +29,7 @@ from lms.plan.evidence import (
     person_from_row,
 )
 from lms.plan.models import Signoff
-from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus
+from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus, add_days
 
 SORTS = {
     "employee_no": _l("工号"),
@@ -40,6 +40,7 @@ SORTS = {
     "urgency": _l("最紧急状态"),
 }
 MAX_PER_PAGE = 1000
+MAX_PAGE = 1_000_000  # past any list's end, and an OFFSET every database can hold
 
 
 @dataclass
@@ -53,7 +54,7 @@ class MatrixQuery:
     as_of: date | None = None
 
     def __post_init__(self) -> None:
-        self.page = max(self.page, 1)
+        self.page = min(max(self.page, 1), MAX_PAGE)
         self.per_page = min(max(self.per_page, 1), MAX_PER_PAGE)
         if self.status not in STATES:
             self.status = None
@@ -218,7 +219,7 @@ def expiring(
     """Certifications still valid that end within ``days`` of ``as_of``, soonest first."""
     as_of = as_of or config.today()
     days = int(config.setting("LMS_PLAN_EXPIRING_DAYS")) if days is None else days
-    until = as_of + timedelta(days=days)
+    until = add_days(as_of, days)
     items = plan_items(
         as_of,
         department,

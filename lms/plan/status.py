@@ -13,6 +13,8 @@ Conventions:
   recertification window opens ``window_days`` before ``expires_on``.
 - Anything dated after ``as_of`` (a pass, a certificate, an exemption, an extension) is ignored, so
   asking about a past date gives the answer that was true then.
+- Date arithmetic stops at the calendar's ends (:func:`add_days`, :func:`add_months`): a stored
+  date such as 9999-12-31 gives a far deadline, never an error.
 """
 
 from __future__ import annotations
@@ -158,10 +160,23 @@ class PlanStatus:
         return None if self.due_on is None else (self.due_on - as_of).days
 
 
+def add_days(day: date, days: int) -> date:
+    """``day`` plus ``days``, stopping at ``date.min`` / ``date.max`` instead of overflowing."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def add_months(day: date, months: int) -> date:
-    """Same day of the month ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    """Same day of the month ``months`` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)
+    and to the calendar's ends (``date.min`` / ``date.max``)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -181,7 +196,7 @@ def base_due_on(person: PersonFact, rule: RuleFact, member_since: date | None) -
     anchors = [d for d in (person.hire_date, rule.starts_on, member_since) if d is not None]
     onboarding = None
     if rule.due_days_after_hire is not None and anchors:
-        onboarding = max(anchors) + timedelta(days=rule.due_days_after_hire)
+        onboarding = add_days(max(anchors), rule.due_days_after_hire)
     if rule.due_date is not None and onboarding is not None:
         return max(rule.due_date, onboarding)
     return rule.due_date or onboarding
@@ -239,7 +254,7 @@ def plan_status(
             return PlanStatus(CERTIFIED, **common)
         if as_of > expires_on:
             return PlanStatus(EXPIRED, due_on=due_on, **common)
-        if as_of >= expires_on - timedelta(days=rule.window_days):
+        if as_of >= add_days(expires_on, -rule.window_days):
             return PlanStatus(EXPIRING_SOON, due_on=due_on, **common)
         return PlanStatus(CERTIFIED, **common)
 

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
+from lms.dates import in_range
 from lms.i18n import _
 from lms.plan import config, exports, records, reports, requirements, xapi
 from lms.plan.chart import COLOURS, department_chart
@@ -30,6 +31,7 @@ from lms.plan.evidence import audience_label, load_rules
 from lms.plan.forms import ExtensionForm, ReasonForm, RequirementForm, SignoffForm
 from lms.plan.status import LABELS, STATES
 from lms.staff.records import staff_or_404
+from lms.web import page_number
 
 bp = Blueprint("lms_plan", __name__)
 HR = ("hr", "admin")
@@ -43,12 +45,16 @@ def _plan_globals() -> dict:
 
 
 def _as_of() -> date:
+    """The day a page is asked about: ``?as_of=``, or today for a missing or unusable one."""
     raw = request.args.get("as_of", "")
     if raw:
         try:
-            return date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
-            flash(_("日期 %(value)r 无效，已按今天计算。", value=raw), "error")
+            day = None
+        if day is not None and in_range(day):
+            return day
+        flash(_("日期 %(value)r 无效，已按今天计算。", value=raw), "error")
     return config.today()
 
 
@@ -59,7 +65,7 @@ def _matrix_query(paginate: bool = True) -> reports.MatrixQuery:
         position=args.get("position") or None,
         status=args.get("status") or None,
         sort=args.get("sort", "employee_no"),
-        page=args.get("page", 1, type=int) if paginate else 1,
+        page=page_number() if paginate else 1,
         per_page=args.get("per_page", 50, type=int),
         as_of=_as_of(),
     )
@@ -106,7 +112,7 @@ def _list_args() -> dict:
 def overdue():
     as_of = _as_of()
     items = reports.overdue(as_of, **_list_args())
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     return render_template(
         "lms/plan/overdue.html",
         items=items[(page - 1) * 100 : page * 100],
@@ -137,7 +143,7 @@ def _days() -> int:
 def expiring():
     as_of, days = _as_of(), _days()
     items = reports.expiring(as_of, days, **_list_args())
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     return render_template(
         "lms/plan/expiring.html",
         items=items[(page - 1) * 100 : page * 100],

@@ -19,18 +19,14 @@ def raw_answers(form: MultiDict, responses: list[Response]) -> dict[int, Any]:
             if f"{name}-present" in form or name in form:
                 answers[response.position] = form.getlist(name)
         elif qtype == "ordering":
+            prefix = f"{name}-step-"
             ranks = {
-                int(key.rsplit("-", 1)[1]): value
+                key[len(prefix) :]: value
                 for key, value in form.items()
-                if key.startswith(f"{name}-step-") and value
+                if key.startswith(prefix) and value
             }
             if ranks:
-                try:
-                    answers[response.position] = [
-                        step for step, _ in sorted(ranks.items(), key=lambda kv: int(kv[1]))
-                    ]
-                except ValueError:
-                    answers[response.position] = "invalid"
+                answers[response.position] = _steps_by_rank(ranks)
         elif qtype == "matching":
             pairs = {
                 key.rsplit("-", 1)[1]: value
@@ -42,3 +38,13 @@ def raw_answers(form: MultiDict, responses: list[Response]) -> dict[int, Any]:
         elif name in form:
             answers[response.position] = form[name]
     return answers
+
+
+def _steps_by_rank(ranks: dict[str, str]) -> list[int] | str:
+    """Step numbers ordered by the rank typed for each; ``"invalid"`` (which grading refuses with a
+    reason) when a step or rank is not a whole number, so a hand-made field is never an error."""
+    try:
+        numbered = {int(step): int(rank) for step, rank in ranks.items()}
+    except ValueError:  # not a number, or more digits than int() reads
+        return "invalid"
+    return [step for step, _ in sorted(numbered.items(), key=lambda kv: kv[1])]

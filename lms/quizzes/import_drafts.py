@@ -1,14 +1,17 @@
 """An uploaded question file waiting between the import preview and its confirmation.
 
-The wizard keeps the exact uploaded text on the server, so the confirm step re-parses what was
-previewed and never trusts anything the browser sends back except an unguessable token that only
-its uploader may use. Drafts are consumed by the import and expire after a day.
+The wizard keeps the exact uploaded text and its parse on the server: the file is parsed once, at
+upload, and every preview reload and the confirm step use that stored parse, so a big file costs
+its parsing time once and the import is exactly what was previewed. Nothing the browser sends back
+is trusted except an unguessable token that only its uploader may use. Drafts are consumed by the
+import and expire after a day.
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,11 +33,20 @@ class ImportDraft(Base):
     fmt: Mapped[str] = mapped_column(sa.String(10))
     filename: Mapped[str] = mapped_column(sa.String(255), default="")
     text: Mapped[str] = mapped_column(sa.Text)
+    # ParseResult.to_json() of the text, made at upload; None only for drafts older than it.
+    parsed: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def save_draft(staff: Staff, course: Course, fmt: str, filename: str, text: str) -> ImportDraft:
-    """Store an upload for its preview (and drop expired drafts while at it)."""
+def save_draft(
+    staff: Staff,
+    course: Course,
+    fmt: str,
+    filename: str,
+    text: str,
+    parsed: dict[str, Any] | None = None,
+) -> ImportDraft:
+    """Store an upload and its parse for the preview (and drop expired drafts while at it)."""
     session.execute(
         sa.delete(ImportDraft).where(ImportDraft.created_at < utcnow() - DRAFT_LIFETIME)
     )
@@ -45,6 +57,7 @@ def save_draft(staff: Staff, course: Course, fmt: str, filename: str, text: str)
         fmt=fmt,
         filename=filename[:255],
         text=text,
+        parsed=parsed,
     )
     session.add(draft)
     session.commit()

@@ -1,8 +1,9 @@
 """The trainer's question import wizard (upload → preview → confirm) and bank export downloads.
 
-The uploaded text is kept server-side as an ``ImportDraft``; the confirm step re-parses that exact
-text, so nothing the browser sends back (except the draft's token and a default section that is
-checked against the course) can change what gets imported.
+The uploaded text is parsed once, at upload (within the configured limits), and kept server-side
+with its parse as an ``ImportDraft``; preview reloads and the confirm step use that stored parse,
+so nothing the browser sends back (except the draft's token and a default section that is checked
+against the course) can change what gets imported, and reloading costs no parsing.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ from lms.quizzes.importer import (
     ImportRejected,
     course_sections,
     export_course,
+    import_limits,
     import_questions,
-    preview_import,
+    preview_parsed,
 )
-from lms.quizzes.interchange import decode
+from lms.quizzes.interchange import ParseResult, decode, parse
 from lms.security import accepts_upload
 
 bp = Blueprint("lms_qimport", __name__)
@@ -111,8 +113,10 @@ def upload():
             form.file.errors.append(error)
         else:
             course = catalog.course_or_404(form.course.data)
+            fmt = form.fmt.data
+            parsed = parse(text, fmt, import_limits()).to_json()
             draft = save_draft(
-                current_staff(), course, form.fmt.data, form.file.data.filename or "", text
+                current_staff(), course, fmt, form.file.data.filename or "", text, parsed
             )
             return redirect(url_for(".preview", draft=draft.token))
     status = 400 if request.method == "POST" else 200
@@ -124,6 +128,14 @@ def _draft_course(draft: ImportDraft | None) -> Course | None:
         return None
     course = session.get(Course, draft.course_id)
     return course if course is not None and course.retired_at is None else None
+
+
+def _stored_parse(draft: ImportDraft) -> ParseResult:
+    """The parse made at upload; a draft from before drafts kept one is parsed now, once."""
+    if draft.parsed is None:
+        draft.parsed = parse(draft.text, draft.fmt, import_limits()).to_json()
+        session.commit()
+    return ParseResult.from_json(draft.parsed)
 
 
 def _gone():
@@ -163,7 +175,7 @@ def preview():
     sections = course_sections(course)
     wanted = request.args.get("section")
     section = wanted if wanted in sections else None
-    result = preview_import(draft.text, draft.fmt, course, default_section=section)
+    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section)
     return _render_preview(draft, result, sections)
 
 
@@ -182,8 +194,8 @@ def confirm():
     section = form.section.data or None
     if section is not None and section not in sections:
         abort(400)  # not a value the preview offered: a tampered form
-    # Re-parse the stored text: the import is exactly what was previewed.
-    result = preview_import(draft.text, draft.fmt, course, default_section=section)
+    # The stored parse of the stored text: the import is exactly what was previewed.
+    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section)
     if not result.ok:
         flash(_("文件有问题，没有导入任何题目。请修正后重新上传。"), "error")
         return _render_preview(draft, result, sections, 400)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit.log import record
@@ -23,6 +24,7 @@ from lms.courses.models import Course
 from lms.db import session
 from lms.quizzes.bank_file import SECTION_RE, content_hash, version_data
 from lms.quizzes.interchange import (
+    Limits,
     ParsedQuestion,
     ParseResult,
     Problem,
@@ -146,20 +148,38 @@ def _course_problems(
     return problems
 
 
+def import_limits() -> Limits:
+    """The configured bounds on one question file: questions, and seconds of parsing."""
+    config = current_app.config
+    return Limits(
+        max_questions=int(config["LMS_IMPORT_MAX_QUESTIONS"]),
+        seconds=float(config["LMS_IMPORT_MAX_SECONDS"]),
+    )
+
+
 def preview_import(
     text: str, fmt: str, course: Course, *, default_section: str | None = None
 ) -> ImportPreview:
-    """Parse ``text`` and check it against ``course``; writes nothing.
+    """Parse ``text`` (within :func:`import_limits`) and check it against ``course``; writes nothing.
 
     Questions that name no section get ``default_section`` (default: the course's first section);
     a ``default_section`` that is not a section of the course raises ``ValueError``.
     """
     sections = course_sections(course)
+    if default_section is not None and default_section not in sections:
+        raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
+    return preview_parsed(parse(text, fmt, import_limits()), fmt, course, default_section)
+
+
+def preview_parsed(
+    result: ParseResult, fmt: str, course: Course, default_section: str | None = None
+) -> ImportPreview:
+    """:func:`preview_import` for a file parsed before (the wizard's draft keeps its parse)."""
+    sections = course_sections(course)
     if default_section is None:
         default_section = sections[0] if sections else None
     elif default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
-    result = parse(text, fmt)
     preview = ImportPreview(course=course, fmt=fmt, result=result, default_section=default_section)
     problems = list(result.problems)
     if result.course is not None and result.course != course.slug:

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from lms.auth.models import ROLES
+from lms.dates import SaneDate
 from lms.i18n import lazy_gettext as _l
 
 ROLE_LABELS = {
@@ -58,7 +59,7 @@ class StaffEditForm(FlaskForm):
     )
     department = StringField(_l("部门"), validators=[Optional(), Length(max=200)])
     position = StringField(_l("岗位"), validators=[Optional(), Length(max=200)])
-    hire_date = DateField(_l("入职日期"), validators=[Optional()])
+    hire_date = DateField(_l("入职日期"), validators=[Optional(), SaneDate()])
     manager_no = StringField(
         _l("上级工号"),
         validators=[

@@ -7,6 +7,11 @@ neither is refused with one clear line. Headers may be the English column names 
 equivalents (工号, 姓名, …). Every problem is reported as ``line N: column: problem`` (N is the
 spreadsheet row), and by default a single bad row means nothing is written.
 
+Reading is bounded, since a few hundred KB of zipped XLSX can declare millions of rows: a list may
+have at most ``max_rows`` rows (``LMS_IMPORT_MAX_ROWS``), an XLSX must not unpack to more than
+:data:`MAX_XLSX_UNPACKED` bytes nor declare more rows than that, and rows are counted as they stream past, so
+reading stops at the limit with one clear ``line N: file:`` error.
+
 An update only touches the columns the file has, so a file without a ``department`` column leaves
 departments alone; each changed field is kept in the staff history (``lms_staff_changes``).
 """
@@ -17,15 +22,19 @@ import csv
 import io
 import re
 import warnings
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import iterparse
 
 import sqlalchemy as sa
 
 from lms.audit.log import record
 from lms.auth.models import ROLES, Staff
 from lms.auth.roles import refused_roles
+from lms.dates import in_range, range_problem
 from lms.db import session
 from lms.i18n import N_, _
 from lms.staff.models import StaffChange
@@ -55,6 +64,10 @@ DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*
 TRUE = {"1", "true", "yes", "y", "是", "在职"}
 FALSE = {"0", "false", "no", "n", "否", "离职", "停用"}
 XLSX_MAGIC = b"PK\x03\x04"
+DEFAULT_MAX_ROWS = 60_000  # LMS_IMPORT_MAX_ROWS
+MAX_COLUMNS = 64  # read at most this many columns (plus one, to tell that there are more)
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # bytes all of a workbook's parts may unpack to
+ROW_NUMBER_RE = re.compile(r"([0-9]{1,9})$")
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 GBK_NOTE = N_(
     "文件按 GBK/GB18030 编码读取(中文版 Excel 另存为“CSV”的编码),请在预览中核对姓名是否正确。"
@@ -107,9 +120,90 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
+def _cells(values: tuple[Any, ...]) -> list[str]:
+    """A row's cells as text, without the empty cells openpyxl pads each row with on the right."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    return [_cell(v) for v in values[:end]]
+
+
+def _too_many_rows(line: int, max_rows: int) -> FileUnreadable:
+    return FileUnreadable(
+        f"line {line}: file: a staff list may have at most {max_rows} rows "
+        "(limit: LMS_IMPORT_MAX_ROWS); split it into smaller files"
+    )
+
+
+def _bounded(rows: Iterable[tuple[int, list[str]]], max_rows: int) -> list[tuple[int, list[str]]]:
+    """The rows, read one by one and no further than the header plus ``max_rows``."""
+    out = []
+    for line, cells in rows:
+        if len(out) > max_rows:  # the header and max_rows rows are in: this one is too many
+            raise _too_many_rows(line, max_rows)
+        out.append((line, cells))
+    return out
+
+
+def _check_workbook(data: bytes, max_rows: int) -> None:
+    """Refuse a workbook that is too big before openpyxl reads it: parts that unpack to too much,
+    or a sheet that declares (or, declaring nothing, holds) more rows than allowed.
+
+    This comes first because openpyxl, opening a sheet that declares no size, reads all of it to
+    find one. The sizes checked are those the zip declares; Python's zip reader never inflates a
+    part past its declared size, so a part that lies about it fails its check instead of growing.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+            if unpacked > MAX_XLSX_UNPACKED:
+                raise FileUnreadable(
+                    f"line 1: file: the workbook unpacks to more than {MAX_XLSX_UNPACKED} bytes; "
+                    "save it again as .xlsx or as CSV UTF-8, or split it"
+                )
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(name) as part:
+                        _check_sheet(part, max_rows)
+    except FileUnreadable:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, SyntaxError):
+        return  # a damaged file: openpyxl names the damage below
+
+
+def _check_sheet(part: IO[bytes], max_rows: int) -> None:
+    """A sheet's declared size, or its rows counted as they stream past, against ``max_rows``."""
+    rows = 0
+    sheet_data = None
+    for event, element in iterparse(part, events=("start", "end")):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "end":
+            if tag == "row" and sheet_data is not None:
+                sheet_data.clear()  # rows already counted: keep none of them in memory
+            continue
+        if tag == "dimension":
+            match = ROW_NUMBER_RE.search(element.get("ref", ""))
+            declared = int(match.group(1)) if match else 0
+            if declared > max_rows + 1:
+                raise FileUnreadable(
+                    f"line 1: file: the sheet declares {declared} rows; a staff list may have at "
+                    f"most {max_rows} rows (limit: LMS_IMPORT_MAX_ROWS); split it into smaller files"
+                )
+            return  # the rows themselves are counted again as they are read
+        if tag == "sheetData":
+            sheet_data = element
+        elif tag == "row":
+            rows += 1
+            match = ROW_NUMBER_RE.search(element.get("r", ""))
+            line = int(match.group(1)) if match else rows
+            if max(rows, line) > max_rows + 1:
+                raise _too_many_rows(max(rows, line), max_rows)
+
+
+def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    _check_workbook(data, max_rows)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # style warnings about files from other programs
@@ -121,10 +215,12 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, list[str]]]:
         ) from None
     try:
         sheet = book.worksheets[0]
-        return [
-            (n, [_cell(v) for v in values])
-            for n, values in enumerate(sheet.iter_rows(values_only=True), 1)
-        ]
+        # Every row the sheet holds, whatever size it declares (a stale declaration must not hide
+        # rows), counted as it streams past; cut to MAX_COLUMNS + 1 columns: a cell far to the
+        # right cannot make every row thousands of cells wide, yet one past the limit still shows.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        return _bounded(((n, _cells(values)) for n, values in enumerate(rows, 1)), max_rows)
     finally:
         book.close()
 
@@ -150,29 +246,37 @@ def decode_csv(data: bytes) -> tuple[str, str | None]:
     )
 
 
-def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+def _csv_rows(text: str, max_rows: int) -> list[tuple[int, list[str]]]:
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = []
-    try:
+
+    def rows() -> Iterable[tuple[int, list[str]]]:
         for values in reader:
-            rows.append((reader.line_num, [v.strip() for v in values]))
+            yield reader.line_num, [v.strip() for v in values]
+
+    try:
+        return _bounded(rows(), max_rows)
     except csv.Error as exc:
         raise FileUnreadable(f"line {reader.line_num}: row: {exc}") from None
-    return rows
 
 
-def read_rows(data: bytes) -> tuple[list[tuple[int, list[str]]], list[str]]:
-    """The file's rows as (line number, cells), whatever its kind, and notes about how it was read."""
+def read_rows(
+    data: bytes, max_rows: int = DEFAULT_MAX_ROWS
+) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """The file's rows as (line number, cells), whatever its kind, and notes about how it was read.
+
+    Raises :class:`FileUnreadable` for a file it cannot read or one with more than ``max_rows``
+    rows after the header (counted as read, so reading stops there).
+    """
     if data.startswith(XLSX_MAGIC):
-        return _xlsx_rows(data), []
+        return _xlsx_rows(data, max_rows), []
     if data.startswith(XLS_MAGIC):
         raise FileUnreadable(
             "line 1: file: this is an old Excel .xls workbook; save it as .xlsx or as CSV UTF-8"
         )
     text, note = decode_csv(data)
-    return _csv_rows(text), [note] if note else []
+    return _csv_rows(text, max_rows), [note] if note else []
 
 
 def _header(cells: list[str]) -> list[str]:
@@ -183,11 +287,11 @@ def _header(cells: list[str]) -> list[str]:
     return out
 
 
-def parse_staff_file(data: bytes) -> ImportResult:
+def parse_staff_file(data: bytes, max_rows: int = DEFAULT_MAX_ROWS) -> ImportResult:
     """Validate every row; problems come back as ``line N: column: problem``."""
     result = ImportResult()
     try:
-        rows, result.notes = read_rows(data)
+        rows, result.notes = read_rows(data, max_rows)
     except FileUnreadable as exc:
         result.errors.append(str(exc))
         result.fatal = True
@@ -277,6 +381,8 @@ def _parse_row(
         hire_date = parse_date(row["hire_date"])
         if hire_date is None:
             fail("hire_date", f"{row['hire_date']!r} is not a date like 2026-03-01")
+        elif not in_range(hire_date):
+            fail("hire_date", range_problem(row["hire_date"]))
     email = row.get("email") or None
     if email and not EMAIL_RE.match(email):
         fail("email", f"{email!r} is not an email address")
@@ -426,10 +532,14 @@ def _text(value: Any) -> str | None:
 
 
 def import_staff(
-    data: bytes, *, skip_bad: bool = False, actor_id: int | None = None
+    data: bytes,
+    *,
+    skip_bad: bool = False,
+    actor_id: int | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
 ) -> ImportResult:
     """Import when every row is good (or ``skip_bad``); otherwise write nothing."""
-    result = parse_staff_file(data)
+    result = parse_staff_file(data, max_rows)
     if result.errors and (not skip_bad or result.fatal):
         return result
     actor = session.get(Staff, actor_id) if actor_id is not None else None

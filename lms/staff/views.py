@@ -23,6 +23,7 @@ from lms.staff.forms import (
     StaffImportForm,
 )
 from lms.staff.importer import import_staff, parse_staff_file, plan_import
+from lms.web import page_number
 
 bp = Blueprint("lms_staff", __name__)
 PREVIEW_ROWS = 200
@@ -41,7 +42,7 @@ FIELD_LABELS = {
 @bp.get("/staff/")
 @requires("hr", "admin")
 def staff_list():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     people, total = records.list_staff(page)
     return render_template(
         "lms/staff/list.html", people=people, total=total, page=page, role_labels=ROLE_LABELS
@@ -69,6 +70,10 @@ def staff_detail(employee_no: str):
         field_labels=FIELD_LABELS,
         active_form=StaffActiveForm(),
     )
+
+
+def _max_rows() -> int:
+    return int(current_app.config["LMS_IMPORT_MAX_ROWS"])
 
 
 def _pack(data: bytes) -> str:
@@ -99,7 +104,7 @@ def staff_import():
     if len(data) > limit:
         form.file.errors.append(_("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
         return render_template("lms/staff/import.html", form=form, result=None), 400
-    result = parse_staff_file(data)
+    result = parse_staff_file(data, _max_rows())
     planned = plan_import(result, current_staff()) if not result.fatal else []
     if result.errors and (not form.skip_bad.data or result.fatal):
         flash(_("名单有错误,未导入任何记录。请修正后重新上传。"), "error")
@@ -132,7 +137,12 @@ def staff_import_confirm():
     if data is None:
         flash(_("预览已失效,请重新上传名单。"), "error")
         return redirect(url_for(".staff_import"))
-    result = import_staff(data, skip_bad=bool(form.skip_bad.data), actor_id=current_staff().id)
+    result = import_staff(
+        data,
+        skip_bad=bool(form.skip_bad.data),
+        actor_id=current_staff().id,
+        max_rows=_max_rows(),
+    )
     if result.errors and not result.skipped:
         # The file was valid at preview time; the database changed since (or the form was edited).
         flash(_("名单有错误,未导入任何记录。"), "error")

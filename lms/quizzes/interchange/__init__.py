@@ -15,10 +15,12 @@ The format-specific mappings are documented in :mod:`.gift`, :mod:`.aiken` and :
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+import time
 import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lms.quizzes.bank_file import ID_RE, question_problems
@@ -73,6 +75,36 @@ class ParsedQuestion:
         return self.field_lines.get(name, self.line)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much one parse may take; ``None`` is no limit (the CLI linter on a trusted file).
+
+    ``clock`` is there so tests can spend the time budget without waiting for it.
+    """
+
+    max_questions: int | None = None
+    seconds: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+
+class Budget:
+    """One parse's spending against its :class:`Limits`: questions counted, deadline checked."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.seen = 0
+        self.deadline = None if limits.seconds is None else limits.clock() + limits.seconds
+
+    def time_is_up(self) -> bool:
+        return self.deadline is not None and self.limits.clock() > self.deadline
+
+    def time_problem(self) -> str:
+        return (
+            f"reading the file took longer than {self.limits.seconds:g} seconds and stopped "
+            "here; split it into smaller files (limit: LMS_IMPORT_MAX_SECONDS)"
+        )
+
+
 @dataclass
 class ParseResult:
     questions: list[ParsedQuestion] = field(default_factory=list)
@@ -80,9 +112,75 @@ class ParseResult:
     skipped: list[Skipped] = field(default_factory=list)
     course: str | None = None  # the course a YAML bank names, if any
     course_line: int = 1
+    budget: Budget = field(default_factory=lambda: Budget(Limits()), compare=False, repr=False)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(max(line, 1), message))
+
+    def next_question(self, line: int) -> bool:
+        """Count a question starting at ``line``; False (and a problem) when over a limit: stop.
+
+        Parsers call this between questions, so the work done before stopping stays bounded.
+        """
+        budget = self.budget
+        budget.seen += 1
+        limit = budget.limits.max_questions
+        if limit is not None and budget.seen > limit:
+            self.problem(
+                line,
+                f"the file holds more than {limit} questions and was read only up to here; "
+                f"split it into files of at most {limit} (limit: LMS_IMPORT_MAX_QUESTIONS)",
+            )
+            return False
+        if budget.time_is_up():
+            self.problem(line, budget.time_problem())
+            return False
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for storing a parse (the import wizard keeps it with its draft).
+
+        A value JSON cannot hold (a YAML date, set, binary, NaN, a non-text key) is stored as its
+        text; its question already carries the problem the value caused, so nothing changes.
+        """
+        return {
+            "questions": [
+                {
+                    "data": _jsonable(q.data),
+                    "line": q.line,
+                    "field_lines": q.field_lines,
+                    "category": q.category,
+                    "id_generated": q.id_generated,
+                    "problems": [asdict(p) for p in q.problems],
+                }
+                for q in self.questions
+            ],
+            "problems": [asdict(p) for p in self.problems],
+            "skipped": [asdict(s) for s in self.skipped],
+            "course": self.course,
+            "course_line": self.course_line,
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> ParseResult:
+        """The parse :meth:`to_json` stored, as it was."""
+        return cls(
+            questions=[
+                ParsedQuestion(
+                    data=q["data"],
+                    line=q["line"],
+                    field_lines=q["field_lines"],
+                    category=q["category"],
+                    id_generated=q["id_generated"],
+                    problems=[Problem(**p) for p in q["problems"]],
+                )
+                for q in stored["questions"]
+            ],
+            problems=[Problem(**p) for p in stored["problems"]],
+            skipped=[Skipped(**s) for s in stored["skipped"]],
+            course=stored["course"],
+            course_line=stored["course_line"],
+        )
 
     @property
     def ok(self) -> bool:
@@ -110,6 +208,19 @@ class ParseResult:
         return self
 
 
+def _jsonable(value: Any) -> Any:
+    """``value`` with anything JSON (and PostgreSQL's JSON) cannot hold turned into text."""
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str) else str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return str(value)
+
+
 def rule_problems(question: ParsedQuestion) -> list[Problem]:
     """The bank rules as line-numbered problems; a missing section is left to the importer."""
     data = question.data
@@ -121,16 +232,24 @@ def rule_problems(question: ParsedQuestion) -> list[Problem]:
 
 
 def _unique_generated_ids(questions: list[ParsedQuestion]) -> None:
-    """Two questions with the same generated id (same stem) get -2, -3 …; given ids stay as they are."""
+    """Two questions with the same generated id (same stem) get -2, -3 …; given ids stay as they are.
+
+    Each stem remembers the last number it used, so a file repeating one stem thousands of times
+    takes steps in proportion to its length, not to its square.
+    """
     taken = {q.key for q in questions if not q.id_generated}
+    last: dict[str, int] = {}
     for question in questions:
         if not question.id_generated:
             continue
         base = key = question.key
-        n = 1
+        n = last.get(base, 1)
+        if n > 1:
+            key = f"{base[:95]}-{n}"
         while key in taken:
             n += 1
             key = f"{base[:95]}-{n}"
+        last[base] = n
         question.data["id"] = key
         taken.add(key)
 
@@ -195,20 +314,21 @@ def question_dict(key: str, difficulty: int, data: Mapping[str, Any]) -> dict[st
     return canonical({"id": key, "difficulty": difficulty, **data})
 
 
-def parse(text: str, fmt: str) -> ParseResult:
-    """Parse ``text`` in one of :data:`FORMATS`."""
+def parse(text: str, fmt: str, limits: Limits | None = None) -> ParseResult:
+    """Parse ``text`` in one of :data:`FORMATS`, within ``limits`` (default: none)."""
+    limits = limits or Limits()
     if fmt == "gift":
         from lms.quizzes.interchange.gift import parse_gift
 
-        return parse_gift(text)
+        return parse_gift(text, limits)
     if fmt == "aiken":
         from lms.quizzes.interchange.aiken import parse_aiken
 
-        return parse_aiken(text)
+        return parse_aiken(text, limits)
     if fmt == "yaml":
         from lms.quizzes.interchange.yaml_bank import parse_yaml
 
-        return parse_yaml(text)
+        return parse_yaml(text, limits)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
@@ -238,6 +358,8 @@ def split_lines(text: str) -> list[str]:
 __all__ = [
     "DEFAULT_DIFFICULTY",
     "FORMATS",
+    "Budget",
+    "Limits",
     "ParseResult",
     "ParsedQuestion",
     "Problem",

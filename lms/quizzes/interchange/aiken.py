@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from lms.quizzes.interchange import (
     DEFAULT_DIFFICULTY,
+    Budget,
+    Limits,
     ParsedQuestion,
     ParseResult,
     canonical,
@@ -41,9 +43,12 @@ class _Draft:
     options: list[tuple[str, str, int]] = field(default_factory=list)  # letter, text, line
 
 
-def parse_aiken(text: str) -> ParseResult:
-    """Parse an Aiken file; every problem is ``line N: …`` and nothing raises on bad input."""
-    result = ParseResult()
+def parse_aiken(text: str, limits: Limits | None = None) -> ParseResult:
+    """Parse an Aiken file; every problem is ``line N: …`` and nothing raises on bad input.
+
+    Reading stops at the first question past ``limits`` (see :class:`Limits`).
+    """
+    result = ParseResult(budget=Budget(limits or Limits()))
     draft: _Draft | None = None
     for number, raw in enumerate(split_lines(text.removeprefix("\ufeff")), 1):
         line = raw.strip()
@@ -52,6 +57,8 @@ def parse_aiken(text: str) -> ParseResult:
         if draft is None:
             if ANSWER_RE.match(line):
                 result.problem(number, "ANSWER: without a question above it")
+            elif not result.next_question(number):
+                return result.finish()
             else:
                 draft = _Draft(number, [line])
             continue
@@ -69,6 +76,8 @@ def parse_aiken(text: str) -> ParseResult:
             draft.stem.append(line)
         else:
             result.problem(draft.line, "this question has no ANSWER: line")
+            if not result.next_question(number):
+                return result.finish()
             draft = _Draft(number, [line])
     if draft is not None:
         result.problem(draft.line, "this question has no ANSWER: line")

@@ -61,6 +61,8 @@ from typing import Any
 
 from lms.quizzes.interchange import (
     DEFAULT_DIFFICULTY,
+    Budget,
+    Limits,
     ParsedQuestion,
     ParseResult,
     Problem,
@@ -81,6 +83,12 @@ TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 MARKERS = ("type", "difficulty", "section", "source", "sources")
 CHOICE_TYPES = ("single", "multiple", "scenario")
 BLANK = "____"
+# Far above any real question (3-6 options, a few pairs or accepted answers); a block past it is
+# refused before its answers are built, so one huge block cannot hold a worker.
+MAX_ANSWERS = 100
+# Likewise for one question's text (real ones are a few hundred characters): a longer question is
+# refused before its text is taken apart character by character.
+MAX_QUESTION_CHARS = 65_536
 
 
 @dataclass(frozen=True)
@@ -191,9 +199,12 @@ def _html_to_text(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
-def parse_gift(text: str) -> ParseResult:
-    """Parse a GIFT file; every problem is ``line N: …`` and nothing raises on bad input."""
-    result = ParseResult()
+def parse_gift(text: str, limits: Limits | None = None) -> ParseResult:
+    """Parse a GIFT file; every problem is ``line N: …`` and nothing raises on bad input.
+
+    Reading stops at the first question past ``limits`` (see :class:`Limits`).
+    """
+    result = ParseResult(budget=Budget(limits or Limits()))
     category: str | None = None
     for block in _blocks(split_lines(text.removeprefix("\ufeff"))):
         markers: list[tuple[int, str, str]] = []
@@ -214,6 +225,16 @@ def parse_gift(text: str) -> ParseResult:
         if not body:
             if markers:
                 result.problem(markers[0][0], "a mingli: line must come just above its question")
+            continue
+        if not result.next_question(body[0][0]):
+            break
+        size = sum(len(line) + 1 for _, line in body) - 1
+        if size > MAX_QUESTION_CHARS:
+            result.problem(
+                body[0][0],
+                f"a question may be at most {MAX_QUESTION_CHARS} characters long; "
+                f"this one has {size}",
+            )
             continue
         _question(_Reader(body), markers, category, result)
     return result.finish()
@@ -410,6 +431,12 @@ def _answers(
     reader: _Reader, block: _Span, block_line: int, result: ParseResult
 ) -> list[_Answer] | None:
     marks = [i for i, c in enumerate(block.chars) if c in "=~" and not block.lit[i]]
+    if len(marks) > MAX_ANSWERS:
+        result.problem(
+            block_line,
+            f"an answer block holds at most {MAX_ANSWERS} answers; this one has {len(marks)}",
+        )
+        return None
     lead = block.cut(0, marks[0] if marks else len(block)).strip()
     if lead.chars:
         result.problem(

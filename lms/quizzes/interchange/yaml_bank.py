@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
-from lms.quizzes.interchange import ParsedQuestion, ParseResult, canonical
+from lms.quizzes.interchange import Budget, Limits, ParsedQuestion, ParseResult, canonical
 
 
 def _plain(value: Any) -> Any:
@@ -25,11 +25,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def parse_yaml(text: str) -> ParseResult:
-    """Parse a YAML bank; every problem is ``line N: …`` and nothing raises on bad input."""
-    result = ParseResult()
+def parse_yaml(text: str, limits: Limits | None = None) -> ParseResult:
+    """Parse a YAML bank; every problem is ``line N: …`` and nothing raises on bad input.
+
+    Within ``limits`` (see :class:`Limits`): the time budget is checked while the YAML is read,
+    the question count before questions are taken from it.
+    """
+    budget = Budget(limits or Limits())
+    result = ParseResult(budget=budget)
+
+    def stop() -> str | None:
+        return budget.time_problem() if budget.time_is_up() else None
+
     try:
-        doc = load_yaml(text.removeprefix("\ufeff"))
+        doc = load_yaml(text.removeprefix("\ufeff"), stop=stop)
     except YamlError as exc:
         result.problem(exc.line, exc.message)
         return result.finish()
@@ -50,6 +59,8 @@ def parse_yaml(text: str) -> ParseResult:
     lines = questions.item_lines if isinstance(questions, LinedList) else []
     for index, item in enumerate(questions):
         line = lines[index] if index < len(lines) else doc.line_of("questions")
+        if not result.next_question(line):
+            break
         if not isinstance(item, LinedDict):
             result.problem(line, "a question is a mapping")
             continue
