@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, session
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
@@ -12,6 +10,7 @@ from werkzeug.wrappers import Response
 import lms.i18n as i18n
 from lms.auth.access import public
 from lms.auth.identity import current_staff
+from lms.navigation import same_site
 
 # Carries the package's templates (namespaced lms/…, so a host can override one) and static files.
 ui = Blueprint(
@@ -28,22 +27,6 @@ def _own_login() -> bool:
     return current_app.extensions["lms"].user_adapter is None
 
 
-def same_site(target: str | None) -> str:
-    """A path on this site to go back to; anything else (``//host``, ``/\\host``, a scheme) is refused.
-
-    Browsers drop tabs and newlines inside URLs and read ``\\`` as ``/``, so those are refused too.
-    """
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and not any(c == "\\" or c.isspace() or not c.isprintable() for c in target)
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("lms_courses.dashboard")
-
-
 @ui.post("/language")
 @public
 def set_language() -> Response:
@@ -52,21 +35,6 @@ def set_language() -> Response:
     if FlaskForm().validate_on_submit() and choice in i18n.SUPPORTED:
         session[i18n.SESSION_KEY] = choice
     return redirect(same_site(request.form.get("next")))
-
-
-MAX_PAGE = 1_000_000  # far past any list's end, and small enough for any database's OFFSET
-
-
-def page_number(name: str = "page") -> int:
-    """A list's ``?page=``: 1 when missing or not a whole number, at most :data:`MAX_PAGE`.
-
-    ``?page=1e20`` or a hundred digits once reached the database as an OFFSET it cannot hold.
-    """
-    try:
-        page = int(request.args.get(name, "1"))
-    except ValueError:
-        return 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 class RecordIdConverter(IntegerConverter):

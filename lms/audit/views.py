@@ -13,7 +13,7 @@ from lms.auth.identity import current_staff
 from lms.auth.models import Staff
 from lms.db import session
 from lms.i18n import _
-from lms.web import page_number
+from lms.navigation import page_number
 
 bp = Blueprint("lms_audit", __name__)
 PER_PAGE = 100

@@ -35,7 +35,7 @@ def _own_login_only() -> None:
 
 def _safe_next(target: str | None) -> str:
     """A same-site path (no line breaks or control characters: they cannot go in a header)."""
-    from lms.web import same_site
+    from lms.navigation import same_site
 
     if target and "//" in target:
         return url_for("lms_courses.dashboard")

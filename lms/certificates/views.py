@@ -41,7 +41,7 @@ from lms.courses import catalog
 from lms.courses.models import Course
 from lms.db import session
 from lms.i18n import _
-from lms.web import page_number
+from lms.navigation import page_number
 
 bp = Blueprint("lms_certs", __name__)
 

@@ -25,13 +25,13 @@ from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.dates import in_range
 from lms.i18n import _
+from lms.navigation import page_number
 from lms.plan import config, exports, records, reports, requirements, xapi
 from lms.plan.chart import COLOURS, department_chart
 from lms.plan.evidence import audience_label, load_rules
 from lms.plan.forms import ExtensionForm, ReasonForm, RequirementForm, SignoffForm
 from lms.plan.status import LABELS, STATES
 from lms.staff.records import staff_or_404
-from lms.web import page_number
 
 bp = Blueprint("lms_plan", __name__)
 HR = ("hr", "admin")

@@ -12,6 +12,7 @@ from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.i18n import _, _l
+from lms.navigation import page_number
 from lms.security import accepts_upload
 from lms.staff import records
 from lms.staff.forms import (
@@ -23,7 +24,6 @@ from lms.staff.forms import (
     StaffImportForm,
 )
 from lms.staff.importer import import_staff, parse_staff_file, plan_import
-from lms.web import page_number
 
 bp = Blueprint("lms_staff", __name__)
 PREVIEW_ROWS = 200

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lms.quizzes.interchange import (
+from lms.quizzes.interchange.common import (
     DEFAULT_DIFFICULTY,
     Budget,
     Limits,

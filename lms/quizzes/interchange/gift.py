@@ -59,7 +59,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lms.quizzes.interchange import (
+from lms.quizzes.interchange.common import (
     DEFAULT_DIFFICULTY,
     Budget,
     Limits,

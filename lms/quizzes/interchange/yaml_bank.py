@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
-from lms.quizzes.interchange import Budget, Limits, ParsedQuestion, ParseResult, canonical
+from lms.quizzes.interchange.common import Budget, Limits, ParsedQuestion, ParseResult, canonical
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,316 @@
+"""What every interchange format shares: the parsed-question model, limits, problems, ids.
+
+The format modules (:mod:`.gift`, :mod:`.aiken`, :mod:`.yaml_bank`) import this, never the
+package, so the package can import them without a cycle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lms.quizzes.bank_file import ID_RE, question_problems
+
+FORMATS = ("gift", "aiken", "yaml")
+# Moodle questions carry no difficulty; imported ones without it count as medium.
+DEFAULT_DIFFICULTY = 2
+FIELD_ORDER = (
+    "id", "type", "difficulty", "section", "stem", "options", "answer", "steps", "pairs",
+    "distractors", "accepted", "feedback", "source", "sources",
+)  # fmt: skip
+OPTION_ORDER = ("text", "correct", "grade", "feedback")
+PAIR_ORDER = ("left", "right")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass(frozen=True, order=True)
+class Skipped:
+    """A question of a type we do not support: listed for the trainer, never imported."""
+
+    line: int
+    kind: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: skipped: {self.kind} questions are not supported"
+
+
+@dataclass
+class ParsedQuestion:
+    data: dict[str, Any]
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict)
+    category: str | None = None
+    id_generated: bool = False
+    section_assigned: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        key = self.data.get("id")
+        return key if isinstance(key, str) else ""
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one parse may take; ``None`` is no limit (the CLI linter on a trusted file).
+
+    ``clock`` is there so tests can spend the time budget without waiting for it.
+    """
+
+    max_questions: int | None = None
+    seconds: float | None = None
+    clock: Callable[[], float] = time.monotonic
+
+
+class Budget:
+    """One parse's spending against its :class:`Limits`: questions counted, deadline checked."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.seen = 0
+        self.deadline = None if limits.seconds is None else limits.clock() + limits.seconds
+
+    def time_is_up(self) -> bool:
+        return self.deadline is not None and self.limits.clock() > self.deadline
+
+    def time_problem(self) -> str:
+        return (
+            f"reading the file took longer than {self.limits.seconds:g} seconds and stopped "
+            "here; split it into smaller files (limit: LMS_IMPORT_MAX_SECONDS)"
+        )
+
+
+@dataclass
+class ParseResult:
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    course: str | None = None  # the course a YAML bank names, if any
+    course_line: int = 1
+    budget: Budget = field(default_factory=lambda: Budget(Limits()), compare=False, repr=False)
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(max(line, 1), message))
+
+    def next_question(self, line: int) -> bool:
+        """Count a question starting at ``line``; False (and a problem) when over a limit: stop.
+
+        Parsers call this between questions, so the work done before stopping stays bounded.
+        """
+        budget = self.budget
+        budget.seen += 1
+        limit = budget.limits.max_questions
+        if limit is not None and budget.seen > limit:
+            self.problem(
+                line,
+                f"the file holds more than {limit} questions and was read only up to here; "
+                f"split it into files of at most {limit} (limit: LMS_IMPORT_MAX_QUESTIONS)",
+            )
+            return False
+        if budget.time_is_up():
+            self.problem(line, budget.time_problem())
+            return False
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for storing a parse (the import wizard keeps it with its draft).
+
+        A value JSON cannot hold (a YAML date, set, binary, NaN, a non-text key) is stored as its
+        text; its question already carries the problem the value caused, so nothing changes.
+        """
+        return {
+            "questions": [
+                {
+                    "data": _jsonable(q.data),
+                    "line": q.line,
+                    "field_lines": q.field_lines,
+                    "category": q.category,
+                    "id_generated": q.id_generated,
+                    "problems": [asdict(p) for p in q.problems],
+                }
+                for q in self.questions
+            ],
+            "problems": [asdict(p) for p in self.problems],
+            "skipped": [asdict(s) for s in self.skipped],
+            "course": self.course,
+            "course_line": self.course_line,
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> ParseResult:
+        """The parse :meth:`to_json` stored, as it was."""
+        return cls(
+            questions=[
+                ParsedQuestion(
+                    data=q["data"],
+                    line=q["line"],
+                    field_lines=q["field_lines"],
+                    category=q["category"],
+                    id_generated=q["id_generated"],
+                    problems=[Problem(**p) for p in q["problems"]],
+                )
+                for q in stored["questions"]
+            ],
+            problems=[Problem(**p) for p in stored["problems"]],
+            skipped=[Skipped(**s) for s in stored["skipped"]],
+            course=stored["course"],
+            course_line=stored["course_line"],
+        )
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.questions)
+
+    def finish(self) -> ParseResult:
+        """Make generated ids unique, then check every question and every id; sort problems."""
+        _unique_generated_ids(self.questions)
+        first: dict[str, int] = {}
+        for question in self.questions:
+            question.problems = rule_problems(question)
+            key = question.data.get("id")
+            if isinstance(key, str):
+                if key in first:
+                    question.problems.append(
+                        Problem(
+                            question.line_of("id"),
+                            f"duplicate id {key} (first at line {first[key]})",
+                        )
+                    )
+                first.setdefault(key, question.line_of("id"))
+            self.problems.extend(question.problems)
+        self.problems.sort()
+        self.skipped.sort()
+        return self
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` with anything JSON (and PostgreSQL's JSON) cannot hold turned into text."""
+    if isinstance(value, Mapping):
+        return {k if isinstance(k, str) else str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return str(value)
+
+
+def rule_problems(question: ParsedQuestion) -> list[Problem]:
+    """The bank rules as line-numbered problems; a missing section is left to the importer."""
+    data = question.data
+    found = question_problems(data)
+    if "section" not in data:
+        found = [(name, text) for name, text in found if name != "section"]
+    label = f"{question.key}: " if question.key else ""
+    return [Problem(question.line_of(name), f"{label}{text}") for name, text in found]
+
+
+def _unique_generated_ids(questions: list[ParsedQuestion]) -> None:
+    """Two questions with the same generated id (same stem) get -2, -3 …; given ids stay as they are.
+
+    Each stem remembers the last number it used, so a file repeating one stem thousands of times
+    takes steps in proportion to its length, not to its square.
+    """
+    taken = {q.key for q in questions if not q.id_generated}
+    last: dict[str, int] = {}
+    for question in questions:
+        if not question.id_generated:
+            continue
+        base = key = question.key
+        n = last.get(base, 1)
+        if n > 1:
+            key = f"{base[:95]}-{n}"
+        while key in taken:
+            n += 1
+            key = f"{base[:95]}-{n}"
+        last[base] = n
+        question.data["id"] = key
+        taken.add(key)
+
+
+def generated_id(basis: str) -> str:
+    """A stable id from text: the same question imported twice gets the same id (a new version)."""
+    return "q-" + hashlib.sha1(basis.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+
+
+_SLUG_DROP = re.compile(r"[^a-z0-9_-]+")
+_PLAIN_TITLE = re.compile(r"^[a-z0-9_\-\s.:/#]*$")
+
+
+def id_from_title(title: str) -> str:
+    """A question name as an id: ``CMP 001`` → ``cmp-001``.
+
+    A name with letters an id cannot hold (Chinese, say) keeps its ASCII part and gains a short hash
+    of the whole name, so two such names never collapse into one id.
+    """
+    if ID_RE.match(title):
+        return title
+    folded = unicodedata.normalize("NFKC", title).strip().lower()
+    slug = re.sub(r"-{2,}", "-", _SLUG_DROP.sub("-", folded)).strip("-_")
+    if slug and _PLAIN_TITLE.match(folded):
+        return slug[:100]
+    digest = generated_id(title)[2:]
+    return f"{slug[:88]}-{digest}" if slug else f"q-{digest}"
+
+
+def fold_feedback(*parts: str | None) -> str:
+    """Feedback a type cannot hold per answer joins the general feedback, so nothing is lost."""
+    seen: list[str] = []
+    for part in parts:
+        text = (part or "").strip()
+        if text and text not in seen:
+            seen.append(text)
+    return "\n".join(seen)
+
+
+def _ordered(mapping: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    result = {name: mapping[name] for name in order if name in mapping}
+    result.update((name, value) for name, value in mapping.items() if name not in result)
+    return result
+
+
+def canonical(question: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields in the bank file's order (options: text, correct/grade, feedback): stable exports."""
+    result = _ordered(question, FIELD_ORDER)
+    if isinstance(result.get("options"), list):
+        result["options"] = [
+            _ordered(o, OPTION_ORDER) if isinstance(o, Mapping) else o for o in result["options"]
+        ]
+    if isinstance(result.get("pairs"), list):
+        result["pairs"] = [
+            _ordered(p, PAIR_ORDER) if isinstance(p, Mapping) else p for p in result["pairs"]
+        ]
+    return result
+
+
+def question_dict(key: str, difficulty: int, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored question (its key, difficulty and version data) in the bank format."""
+    return canonical({"id": key, "difficulty": difficulty, **data})
+
+
+def decode(raw: bytes) -> str:
+    """Uploaded bytes as text: UTF-8 (with or without BOM). Raises ``UnicodeDecodeError``."""
+    return raw.decode("utf-8-sig")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on line breaks only (``str.splitlines`` would also split on U+2028 etc.)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
