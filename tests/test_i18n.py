@@ -119,22 +119,14 @@ def test_zh_cn_repeats_the_chinese_source_text():
             assert set(_strings(m)) == {full_width(_key(m.id)[1])}, m.id
 
 
-# Files other branches are rewriting: their msgids keep ASCII punctuation until they are fixed
-# there (the zh_CN catalogue still shows them full-width).
-OWNED_ELSEWHERE = ("lms/auth/", "lms/staff/", "lms/extension.py", "lms/quizzes/attempts.py")
-
-
 def test_the_zh_cn_catalogue_uses_full_width_punctuation_after_chinese():
+    """Every interface string: ，：；？！ after a Chinese character, in the source and the catalogue."""
     for m in catalog("zh_CN"):
         if not m.id:
             continue
-        for text in _strings(m):
-            assert not ascii_punctuation(text), (m.id, text)
         ids = m.id if isinstance(m.id, list | tuple) else (m.id,)
-        if any(ascii_punctuation(i) for i in ids):
-            files = {path for path, _line in m.locations}
-            # A msgid shared with one of those files stays as it is written there.
-            assert any(path.startswith(OWNED_ELSEWHERE) for path in files), (m.id, files)
+        for text in (*_strings(m), *ids):
+            assert not ascii_punctuation(text), (m.id, text)
 
 
 def test_committed_mo_files_match_the_po_files():

@@ -11,7 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lms.quizzes.bank_file import load_bank, question_problems
-from lms.quizzes.interchange import generated_id, id_from_title, parse, question_dict
+from lms.quizzes.interchange import (
+    generated_id,
+    id_from_title,
+    parse,
+    question_dict,
+    split_lines,
+)
 from lms.quizzes.interchange.aiken import parse_aiken
 from lms.quizzes.interchange.gift import escape, parse_gift, to_gift
 from lms.quizzes.interchange.yaml_bank import parse_yaml, to_yaml
@@ -533,7 +539,7 @@ def assert_well_formed(result, text: str) -> None:
     import json
 
     json.dumps(result.to_json(), allow_nan=False)  # the wizard stores every parse as JSON
-    last = len(text.split("\n")) + 1
+    last = len(split_lines(text)) + 1  # the parsers' lines: \r\n, \n and a lone \r end one
     for item in [*result.problems, *result.skipped]:
         match = LINE_RE.match(str(item))
         assert match and 1 <= int(match.group(1)) <= last, str(item)
@@ -695,7 +701,9 @@ def test_ids_for_repeated_stems_are_made_in_linear_steps(fmt):
     from lms.quizzes import interchange
 
     def steps(count: int) -> int:
-        return _line_events(interchange._unique_generated_ids, lambda: parse(many(fmt, count), fmt))
+        return _line_events(
+            interchange.common._unique_generated_ids, lambda: parse(many(fmt, count), fmt)
+        )
 
     small, large = steps(200), steps(800)
     assert large < 5 * small  # four times the questions: about four times the steps, not sixteen

@@ -102,7 +102,7 @@ def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Att
     graded = [a for a in history if a.status == "graded"]
     if course.max_attempts and len(graded) >= course.max_attempts:
         raise AttemptRefused(
-            _("本课程最多可测验 %(count)s 次,您已用完。", count=course.max_attempts)
+            _("本课程最多可测验 %(count)s 次，您已用完。", count=course.max_attempts)
         )
     if course.cooldown_minutes and graded:
         ready = graded[-1].graded_at + timedelta(minutes=course.cooldown_minutes)
@@ -110,7 +110,7 @@ def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Att
             wait = int((ready - utcnow()).total_seconds() // 60) + 1
             raise AttemptRefused(
                 _(
-                    "两次测验之间需间隔 %(minutes)s 分钟,请 %(wait)s 分钟后再试。",
+                    "两次测验之间需间隔 %(minutes)s 分钟，请 %(wait)s 分钟后再试。",
                     minutes=course.cooldown_minutes,
                     wait=wait,
                 )
@@ -162,7 +162,7 @@ def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Att
 def save_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, str]:
     """Store answers by position; returns ``{position: problem}`` for answers that were refused."""
     if attempt.status != "open" or is_expired(attempt):
-        raise AttemptClosed(_("测验已结束,答案不能再修改。"))
+        raise AttemptClosed(_("测验已结束，答案不能再修改。"))
     problems = _store_answers(attempt, raw_answers)
     session.commit()
     return problems

@@ -90,7 +90,7 @@ def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
     limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
     raw = upload.stream.read(limit + 1)
     if len(raw) > limit:
-        return None, _("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024)
+        return None, _("文件太大：最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024)
     if not raw.strip():
         return None, _("文件是空的。")
     try:

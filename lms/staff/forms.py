@@ -34,7 +34,7 @@ class StaffImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("只接受 .csv 文件或 .xlsx 文件")),
         ],
     )
-    skip_bad = BooleanField(_l("跳过有错误的行,导入其余各行"))
+    skip_bad = BooleanField(_l("跳过有错误的行，导入其余各行"))
     submit = SubmitField(_l("预览"))
 
 
@@ -69,7 +69,7 @@ class StaffEditForm(FlaskForm):
             ),
         ],
     )
-    reason = StringField(_l("修改原因(可选,记入历史)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("修改原因(可选，记入历史)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("保存"))
 
 

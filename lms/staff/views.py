@@ -102,12 +102,12 @@ def staff_import():
     limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
     data = form.file.data.stream.read(limit + 1)
     if len(data) > limit:
-        form.file.errors.append(_("文件太大:最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
+        form.file.errors.append(_("文件太大：最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
         return render_template("lms/staff/import.html", form=form, result=None), 400
     result = parse_staff_file(data, _max_rows())
     planned = plan_import(result, current_staff()) if not result.fatal else []
     if result.errors and (not form.skip_bad.data or result.fatal):
-        flash(_("名单有错误,未导入任何记录。请修正后重新上传。"), "error")
+        flash(_("名单有错误，未导入任何记录。请修正后重新上传。"), "error")
         return render_template("lms/staff/import.html", form=form, result=result), 400
     confirm = StaffImportConfirmForm(
         payload=_pack(data),
@@ -135,7 +135,7 @@ def staff_import_confirm():
     form = StaffImportConfirmForm()
     data = _unpack(form.payload.data or "") if form.validate_on_submit() else None
     if data is None:
-        flash(_("预览已失效,请重新上传名单。"), "error")
+        flash(_("预览已失效，请重新上传名单。"), "error")
         return redirect(url_for(".staff_import"))
     result = import_staff(
         data,
@@ -145,7 +145,7 @@ def staff_import_confirm():
     )
     if result.errors and not result.skipped:
         # The file was valid at preview time; the database changed since (or the form was edited).
-        flash(_("名单有错误,未导入任何记录。"), "error")
+        flash(_("名单有错误，未导入任何记录。"), "error")
         return render_template("lms/staff/import.html", form=StaffImportForm(), result=result), 400
     counts = {
         "created": result.created,
@@ -153,7 +153,7 @@ def staff_import_confirm():
         "unchanged": result.unchanged,
     }
     message = _(
-        "已导入:新增 %(created)s 人,更新 %(updated)s 人,无变化 %(unchanged)s 人。", **counts
+        "已导入：新增 %(created)s 人，更新 %(updated)s 人，无变化 %(unchanged)s 人。", **counts
     )
     if result.skipped:
         message += " " + _("跳过了有错误的 %(count)s 行。", count=result.skipped)
@@ -201,7 +201,7 @@ def _set_active(employee_no: str, active: bool):
         abort(400)
     try:
         if records.set_active(person, active, current_staff(), form.reason.data or ""):
-            flash(_("已恢复在职。") if active else _("已停用;学习记录与证书全部保留。"), "success")
+            flash(_("已恢复在职。") if active else _("已停用；学习记录与证书全部保留。"), "success")
     except records.StaffEditRefused as exc:
         flash(str(exc), "error")
     return redirect(url_for(".staff_detail", employee_no=employee_no))

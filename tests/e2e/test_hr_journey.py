@@ -53,7 +53,7 @@ def import_staff(page: Page, tag: str, department: str, people, shots) -> None:
         expect(row).to_contain_text("新增")
     shots("staff-import-preview")
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_text(re.compile(r"已导入:新增 3 人"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"已导入：新增 3 人"))).to_be_visible()
 
 
 def open_matrix_for(page: Page, department: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lms.quizzes.interchange.aiken import parse_aiken
+from lms.quizzes.interchange import aiken, gift, yaml_bank
 from lms.quizzes.interchange.common import (  # noqa: F401  (the package's public names)
     DEFAULT_DIFFICULTY,
     FORMATS,
@@ -36,28 +36,26 @@ from lms.quizzes.interchange.common import (  # noqa: F401  (the package's publi
     rule_problems,
     split_lines,
 )
-from lms.quizzes.interchange.gift import parse_gift, to_gift
-from lms.quizzes.interchange.yaml_bank import parse_yaml, to_yaml
 
 
 def parse(text: str, fmt: str, limits: Limits | None = None) -> ParseResult:
     """Parse ``text`` in one of :data:`FORMATS`, within ``limits`` (default: none)."""
     limits = limits or Limits()
     if fmt == "gift":
-        return parse_gift(text, limits)
+        return gift.parse_gift(text, limits)
     if fmt == "aiken":
-        return parse_aiken(text, limits)
+        return aiken.parse_aiken(text, limits)
     if fmt == "yaml":
-        return parse_yaml(text, limits)
+        return yaml_bank.parse_yaml(text, limits)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
 def export(questions: Iterable[Mapping[str, Any]], fmt: str, course_slug: str) -> str:
     """Write questions (bank-format dicts) as GIFT or YAML."""
     if fmt == "gift":
-        return to_gift(questions, category=course_slug)
+        return gift.to_gift(questions, category=course_slug)
     if fmt == "yaml":
-        return to_yaml(course_slug, questions)
+        return yaml_bank.to_yaml(course_slug, questions)
     raise ValueError(f"export format must be gift or yaml, not {fmt!r}")
 
 
