@@ -88,7 +88,7 @@ def test_a_retake_draws_the_questions_not_seen_yet(app, make_staff):
 def test_draw_prefers_unseen_questions_in_every_lesson():
     class Q:
         def __init__(self, qid: int, lesson: str) -> None:
-            self.id, self.lesson_slug = qid, lesson
+            self.id, self.lesson_slug, self.key, self.versions = qid, lesson, f"q{qid}", []
 
     class C:
         questions_per_attempt = 4
@@ -138,3 +138,39 @@ def test_course_yaml_review_answers_is_checked(tmp_path):
     _course, errors = load_course(folder, tmp_path)
     assert any("review_answers must be one of pass, always, never" in e.message for e in errors)
     assert all(isinstance(e, ContentError) for e in errors)
+
+
+def test_questions_that_answer_each_other_never_share_an_attempt():
+    """Issue 15: ``excludes`` in the bank keeps a pair apart in every draw."""
+
+    class V:
+        def __init__(self, data: dict) -> None:
+            self.data = data
+
+    class Q:
+        def __init__(self, qid: int, excludes: tuple[str, ...] = ()) -> None:
+            self.id, self.key, self.lesson_slug = qid, f"q{qid}", "a"
+            self.versions = [V({"excludes": list(excludes)} if excludes else {})]
+
+    class C:
+        questions_per_attempt = 3
+        active_lessons = []
+
+    pool = [Q(1, ("q2",)), Q(2), Q(3), Q(4, ("q1",))]
+    for seed in range(200):
+        keys = {q.key for q in attempts.draw(C(), pool, random.Random(seed))}
+        assert not {"q1", "q2"} <= keys and not {"q1", "q4"} <= keys
+        assert len(keys) == 3 or keys == {"q1", "q3"}  # with q1, only q3 may join it
+
+
+def test_a_bank_excludes_only_its_own_questions(content_dir):
+    from lms.content.library import load_library
+
+    bank = content_dir / "quizzes/basics.yaml"
+    text = bank.read_text(encoding="utf-8")
+    text = text.replace("  - id: bas-002\n", "  - id: bas-002\n    excludes: [bas-001]\n", 1)
+    text = text.replace("  - id: bas-003\n", "  - id: bas-003\n    excludes: [bas-999]\n", 1)
+    bank.write_text(text, encoding="utf-8")
+    problems = [str(e) for e in load_library(content_dir).errors]
+    assert any("bas-003: excludes bas-999, which is not in this bank" in p for p in problems)
+    assert not any("bas-002" in p for p in problems), problems

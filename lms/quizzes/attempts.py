@@ -50,6 +50,8 @@ def draw(
 
     Questions the learner has not been shown yet (``seen``: question ids of earlier attempts)
     come first in each lesson, so a retake is a different selection wherever the bank has enough.
+    Two questions that answer each other (``excludes`` in the bank, either way round) are never
+    drawn into one attempt.
     """
     by_lesson: dict[str, list[Question]] = {}
     for question in questions:
@@ -63,12 +65,25 @@ def draw(
         pools.append(pool)
     rng.shuffle(pools)
     picked: list[Question] = []
+    barred: set[str] = set()  # keys excluded by a question already picked
     while len(picked) < course.questions_per_attempt and any(pools):
         for pool in pools:
-            if pool and len(picked) < course.questions_per_attempt:
-                picked.append(pool.pop())
+            while pool and len(picked) < course.questions_per_attempt:
+                question = pool.pop()
+                if question.key in barred or exclusions(question) & {q.key for q in picked}:
+                    continue
+                picked.append(question)
+                barred |= exclusions(question)
+                break
     rng.shuffle(picked)
     return picked
+
+
+def exclusions(question: Question) -> set[str]:
+    """The keys a question may not share an attempt with (its latest version's ``excludes``)."""
+    versions = getattr(question, "versions", None)
+    data = versions[-1].data if versions else {}
+    return set(data.get("excludes") or ())
 
 
 def attempts_of(staff: Staff, course: Course) -> list[Attempt]:

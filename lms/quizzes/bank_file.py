@@ -35,7 +35,9 @@ TYPE_FIELDS = {
     "short": ("accepted",),
     "scenario": ("options",),
 }
-COMMON_FIELDS = ("id", "type", "difficulty", "section", "stem", "feedback", "source", "sources")
+COMMON_FIELDS = (
+    "id", "type", "difficulty", "section", "stem", "feedback", "source", "sources", "excludes",
+)  # fmt: skip
 
 
 @dataclass
@@ -117,6 +119,13 @@ def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
         isinstance(sources, list) and sources and all(_is_quote(s) for s in sources)
     ):
         problems.append(("sources", "sources must be a list of {file, quote}"))
+    excludes = q.get("excludes")
+    if excludes is not None and not (
+        isinstance(excludes, list)
+        and excludes
+        and all(isinstance(x, str) and ID_RE.match(x) and x != q.get("id") for x in excludes)
+    ):
+        problems.append(("excludes", "excludes must be a list of other questions' ids"))
     allowed = set(COMMON_FIELDS) | set(TYPE_FIELDS[qtype])
     for name in q:
         if name not in allowed:
@@ -310,4 +319,15 @@ def load_bank(path: Path, display: str) -> tuple[BankFile | None, list[ContentEr
                     field_lines={str(k): n for k, n in item.key_lines.items()},
                 )
             )
+    for item in questions:  # an exclusion names a question of the same bank
+        if isinstance(item, LinedDict) and isinstance(item.get("excludes"), list):
+            for other in item["excludes"]:
+                if isinstance(other, str) and other not in bank.key_lines:
+                    errors.append(
+                        ContentError(
+                            display,
+                            item.line_of("excludes"),
+                            f"{item.get('id')}: excludes {other}, which is not in this bank",
+                        )
+                    )
     return (None if errors else bank), errors

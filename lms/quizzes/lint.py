@@ -366,14 +366,15 @@ def leak_texts(data: Mapping[str, Any], settings: LintSettings) -> list[str]:
 
 def leaks(items: Sequence[Item], settings: LintSettings) -> list[Finding]:
     """A key of one question written word for word in another question's stem (same bank); one
-    finding per pair of questions, naming the longest text found."""
+    finding per pair of questions, naming the longest text found. A pair that ``excludes`` each
+    other (either way round) is never drawn into one attempt, so it is no leak."""
     stems = [(other, normalise(other.data.get("stem"))) for other in items]
     found = []
     for item in items:
         texts = leak_texts(item.data, settings)
         for other, stem in stems:
             inside = [text for text in texts if text in stem]
-            if other is not item and inside:
+            if other is not item and inside and not _excluded(item, other):
                 text = max(inside, key=len)
                 found.append(
                     _finding(
@@ -385,6 +386,10 @@ def leaks(items: Sequence[Item], settings: LintSettings) -> list[Finding]:
                     )
                 )
     return found
+
+
+def _excluded(a: Item, b: Item) -> bool:
+    return b.key in (a.data.get("excludes") or ()) or a.key in (b.data.get("excludes") or ())
 
 
 def stem_ratio(

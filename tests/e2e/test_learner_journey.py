@@ -50,8 +50,22 @@ def all_saved(app, attempt_id: int) -> bool:
         return all(r.answer is not None for r in attempt.responses)
 
 
+def cool_down_passes(app) -> None:
+    """Date the graded attempts back past their course's cool-down, as if the hour had passed."""
+    from datetime import timedelta
+
+    from lms.courses.models import Course
+
+    with app.app_context():
+        for attempt in session.scalars(sa.select(Attempt).where(Attempt.status == "graded")):
+            minutes = session.get(Course, attempt.course_id).cooldown_minutes
+            attempt.graded_at -= timedelta(minutes=minutes)
+        session.commit()
+
+
 def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_app, shots):
     base, _ = live_server
+    cool_down_passes(live_app)  # the other screen width's run may have just taken the quiz
     log_in(page, base, "demo-learner", "learner-demo")
     shots("dashboard")
     page.goto(f"{base}/lms/courses/{COURSE}/")
@@ -78,6 +92,7 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
     expect(page.locator(f"[id='{anchor}']")).to_be_visible()
     shots("back-to-lesson")
 
+    cool_down_passes(live_app)  # the shipped courses ask for an hour between attempts
     page.goto(f"{base}/lms/courses/{COURSE}/")
     page.get_by_role("button", name=re.compile("开始测验|继续测验")).click()
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
