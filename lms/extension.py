@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 
 from lms.auth.identity import UserAdapter
 from lms.db import configure_sqlite
+from lms.defaults import DEFAULTS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -120,33 +121,9 @@ class LMS:
     def init_app(self, app: Flask) -> None:
         if "lms" in app.extensions:
             raise RuntimeError("LMS is already registered on this application.")
-        app.config.setdefault("LMS_URL_PREFIX", "/lms")
+        for key, value in DEFAULTS.items():  # every LMS_* key, in one table (lms.defaults)
+            app.config.setdefault(key, value)
         app.config.setdefault("LMS_CONTENT_DIR", str(bundled_content_dir()))
-        app.config.setdefault("LMS_SEEDS_DIR", None)
-        app.config.setdefault("LMS_LOGIN_URL", None)
-        app.config.setdefault("LMS_SQLITE_BUSY_TIMEOUT_MS", 10_000)
-        app.config.setdefault("LMS_ORGANISATION", "明礼培训")
-        app.config.setdefault("LMS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
-        app.config.setdefault("LMS_MAX_REQUEST_BYTES", 512 * 1024)
-        app.config.setdefault("LMS_MAX_FORM_PARTS", 2000)
-        app.config.setdefault("LMS_IMPORT_MAX_QUESTIONS", 5_000)
-        app.config.setdefault("LMS_IMPORT_MAX_SECONDS", 20)  # under gunicorn's 30 s
-        app.config.setdefault("LMS_IMPORT_MAX_ROWS", 60_000)
-        app.config.setdefault("LMS_CERT_TEMPLATES_DIR", None)
-        app.config.setdefault("LMS_CERT_TEMPLATE", "default")
-        app.config.setdefault("LMS_CERT_ORGANISATION", None)
-        app.config.setdefault("LMS_CERT_LOGO", None)
-        app.config.setdefault("LMS_CERT_SIGNATORY_NAME", "")
-        app.config.setdefault("LMS_CERT_SIGNATORY_TITLE", "培训负责人")
-        app.config.setdefault("LMS_CERT_BASE_URL", None)
-        app.config.setdefault("LMS_CERT_ALLOWED_HOSTS", ())
-        app.config.setdefault("LMS_CERT_SERIAL_PREFIX", "MLC")
-        app.config.setdefault("LMS_CERT_TIMEZONE", "Asia/Shanghai")
-        app.config.setdefault("LMS_CERT_RENEWAL_DAYS", 60)
-        app.config.setdefault("LMS_LOGIN_MAX_FAILURES", 5)
-        app.config.setdefault("LMS_LOGIN_WINDOW_MINUTES", 15)
-        app.config.setdefault("LMS_LOGIN_DELAY_SECONDS", 30)
-        app.config.setdefault("LMS_SESSION_HOURS", 12)
 
         db = self._db or app.extensions.get("sqlalchemy")
         own_engine = db is None

@@ -158,7 +158,6 @@ def template_helpers() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("LMS_DEFAULT_LOCALE", "zh_CN")
     if app.config["LMS_DEFAULT_LOCALE"] not in SUPPORTED:
         raise RuntimeError(
             f"LMS_DEFAULT_LOCALE must be one of {sorted(SUPPORTED)}, "

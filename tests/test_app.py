@@ -169,3 +169,44 @@ def test_behind_a_reverse_proxy_the_forwarded_scheme_and_host_are_used(tmp_path)
     app.test_client().get("/lms/login", headers=headers).close()
     assert seen["wsgi.url_scheme"] == "https"
     assert seen["HTTP_HOST"] == "training.example.org"
+
+
+def test_one_table_holds_every_lms_setting():
+    """Issue 11: every ``LMS_*`` key the code reads has its default in ``lms.defaults``."""
+    import ast
+    from dataclasses import fields
+
+    from lms.defaults import DEFAULTS
+    from lms.quizzes.lint import CONFIG_KEYS, LintSettings
+    from tests.conftest import PROJECT
+
+    computed = {"LMS_CONTENT_DIR", "LMS_SQLITE_PRAGMAS"}
+    used = set()
+    for path in (PROJECT / "lms").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if node.value.startswith("LMS_") and node.value.isupper():
+                    used.add(node.value)
+    assert used - computed - set(DEFAULTS) == set()
+    defaults = LintSettings()
+    for f in fields(LintSettings):
+        assert DEFAULTS[CONFIG_KEYS[f.name]] == getattr(defaults, f.name), f.name
+
+
+def test_init_app_gives_a_host_every_default_and_keeps_its_own(tmp_path):
+    from flask import Flask
+
+    from lms import LMS
+    from lms.defaults import DEFAULTS
+
+    host = Flask("host")
+    host.config.update(
+        SECRET_KEY="host-secret",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'h.db'}",
+        LMS_PLAN_DUE_SOON_DAYS=3,
+    )
+    LMS(host)
+    assert host.config["LMS_PLAN_DUE_SOON_DAYS"] == 3
+    assert all(key in host.config for key in DEFAULTS)
+    with host.app_context():
+        host.extensions["lms"].db.engine.dispose()

@@ -29,27 +29,9 @@ from typing import Any
 from flask import current_app
 
 from lms import days
+from lms.defaults import DEFAULTS
 
-DEFAULTS: dict[str, Any] = {
-    "LMS_PLAN_DUE_SOON_DAYS": 14,
-    "LMS_PLAN_WINDOW_DAYS": 60,
-    "LMS_PLAN_EXPIRING_DAYS": 60,
-    "LMS_PLAN_REMIND_BEFORE_DAYS": (30, 7, 1, 0),
-    "LMS_PLAN_REMIND_OVERDUE_EVERY_DAYS": 7,
-    "LMS_PLAN_REMIND_MANAGER": True,
-    "LMS_PLAN_HR_EMAILS": (),
-    "LMS_PLAN_SITE_URL": None,
-    "LMS_PLAN_SELF_SIGNOFF": False,
-    "LMS_PLAN_SIGNOFF_MAX_AGE_DAYS": 365,
-    "LMS_MAIL_HOST": "localhost",
-    "LMS_MAIL_PORT": 25,
-    "LMS_MAIL_USERNAME": None,
-    "LMS_MAIL_PASSWORD": None,
-    "LMS_MAIL_USE_TLS": False,
-    "LMS_MAIL_USE_SSL": False,
-    "LMS_MAIL_SENDER": "mingli@localhost",
-    "LMS_MAIL_TIMEOUT": 30,
-}
+# Defaults are in the one table of LMS_* settings.
 
 
 def setting(key: str) -> Any:
