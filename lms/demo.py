@@ -9,7 +9,12 @@ import sqlalchemy as sa
 
 from lms.auth.models import Staff
 from lms.certificates.errors import CertificateRefused
-from lms.certificates.issue import frozen_certificate, issue_for_attempt, render_certificate
+from lms.certificates.issue import (
+    completion_record,
+    frozen_certificate,
+    issue_for_attempt,
+    render_certificate,
+)
 from lms.courses.models import Course, LessonProgress
 from lms.db import session, utcnow
 from lms.plan.models import DEFAULT_CHECKLIST, Requirement
@@ -126,6 +131,7 @@ def _frozen_certificate(person: Staff, course: Course, attempt: Attempt, passed_
             course_slug=course.slug,
             issued_on=passed_on,
             expires_on=expires_on,
+            completion=completion_record(person, course, attempt),
         )
     except CertificateRefused:
         return 0  # no font or no public address configured: the pass still counts in the plan

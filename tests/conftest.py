@@ -125,3 +125,27 @@ def login(client: FlaskClient, staff: Staff) -> None:
         "/lms/login", data={"employee_no": staff.employee_no, "password": PASSWORD}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def read_lessons(app: Flask, staff: Staff, slug: str = "basics") -> None:
+    """Mark every lesson of a course completed for ``staff``, as a learner who read them would."""
+    from lms.courses.catalog import course_or_404, mark_complete
+
+    with app.test_request_context():
+        person = session.get(Staff, staff.id)
+        for lesson in course_or_404(slug).active_lessons:
+            mark_complete(person, lesson)
+
+
+def set_completion(app: Flask, content_dir: Path, rule: str, slug: str = "basics") -> None:
+    """Give a fixture course the ``completion:`` block ``rule`` (YAML, indented) and sync it.
+
+    ``rule=""`` removes the block: the default, every lesson, applies.
+    """
+    path = content_dir / "courses" / slug / "course.yaml"
+    text = path.read_text(encoding="utf-8").split("\ncompletion:")[0].rstrip("\n") + "\n"
+    if rule:
+        text += "completion:\n" + rule
+    path.write_text(text, encoding="utf-8")
+    with app.app_context():
+        sync_content(content_dir)

@@ -33,7 +33,7 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
-from tests.conftest import PASSWORD, database_url, login, reset_schema
+from tests.conftest import PASSWORD, database_url, login, read_lessons, reset_schema
 
 API = "/lms/api/v1"
 
@@ -591,10 +591,16 @@ def test_no_right_answer_leaves_the_server_before_grading_in_any_real_course(rea
         staff.set_roles({"learner"})
         session.add(staff)
         session.commit()
+        session.refresh(staff)
+        session.expunge(staff)
         slugs = list(session.scalars(sa.select(Course.slug).order_by(Course.position)))
     api = Api(app, mint(app.test_cli_runner(), "LEAK-1"))
     assert len(slugs) >= 6
     for slug in slugs:
+        # Every real course asks for its lessons first (the default completion rule).
+        refused = api.post(f"/courses/{slug}/attempts")
+        assert (refused.status, refused.json["error"]) == (409, "completion_required"), slug
+        read_lessons(app, staff, slug)
         started = api.post(f"/courses/{slug}/attempts")
         assert started.status == 201, started.json
         attempt_id = started.json["id"]

@@ -16,7 +16,7 @@ from lms.db import session
 from lms.plan import config
 from lms.plan.models import Exemption, Extension, Requirement, Signoff
 from tests import plan_helpers as h
-from tests.conftest import login
+from tests.conftest import login, read_lessons, set_completion
 
 AS_OF = date(2026, 3, 1)
 HIRED = date(2026, 1, 5)  # onboarding due 2026-02-04: overdue on AS_OF
@@ -332,8 +332,10 @@ def test_trainer_signoff_completes_certification(app, make_staff):
     assert "已认证" in html(learner.get("/lms/"))
 
 
-def test_my_plan_on_the_dashboard_is_ordered_by_urgency(app, make_staff):
+def test_my_plan_on_the_dashboard_is_ordered_by_urgency(app, content_dir, make_staff):
+    set_completion(app, content_dir, "")  # the default rule: both lessons before the quiz
     person = make_staff(employee_no="N001", department="门诊部", hire_date=date(2020, 1, 1))
+    read_lessons(app, person)
     with app.app_context():
         # The quiz is passed, but the first also needs a sign-off: overdue; the second holds.
         h.requirement(due_date=date(2020, 3, 1), needs_signoff=True, checklist=["微笑"])
@@ -346,8 +348,29 @@ def test_my_plan_on_the_dashboard_is_ordered_by_urgency(app, make_staff):
     assert "我的培训计划" in page
     labels = re.findall(r'class="plan-badge st-(\w+)"', page)
     assert labels == ["overdue", "certified"]
-    assert "截止 2020-03-01" in page and '<progress class="progress" max="4" value="1"' in page
-    assert "3 / 3 步" in page and "1 / 4 步" in page  # 2 lessons + quiz (+ sign-off)
+    assert "截止 2020-03-01" in page and '<progress class="progress" max="4" value="3"' in page
+    assert "3 / 3 步" in page and "3 / 4 步" in page  # 2 lessons + quiz (+ sign-off)
+    assert "2 / 2 课" in page
+
+
+def test_plan_steps_count_only_lessons_read_even_when_certified(app, content_dir, make_staff):
+    """A certificate from before the completion rule (2 of 6 read) no longer shows every step."""
+    set_completion(app, content_dir, "")
+    person = make_staff(employee_no="N002", department="门诊部", hire_date=date(2020, 1, 1))
+    with app.app_context():
+        h.requirement(department="门诊部", recertify_months=120)
+        h.certificate(person.id, config.today() - timedelta(days=5))
+    client = app.test_client()
+    login(client, person)
+    page = html(client.get("/lms/"))
+    assert re.findall(r'class="plan-badge st-(\w+)"', page) == ["certified"]
+    assert "1 / 3 步" in page and "0 / 2 课" in page  # the quiz only: no lesson was read
+    client.post("/lms/courses/basics/greeting/complete")
+    page = html(client.get("/lms/"))
+    assert "2 / 3 步" in page and "1 / 2 课" in page
+    # A rule asking for one lesson: one lesson step, and it is done.
+    set_completion(app, content_dir, "  lessons: 1\n")
+    assert "2 / 2 步" in html(client.get("/lms/"))
 
 
 def test_learners_see_only_their_own_plan_and_trainers_no_matrix(app, make_staff):

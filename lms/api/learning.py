@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from lms.auth.models import Staff
 from lms.courses import catalog
+from lms.courses.completion import Completion
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session, utcnow
 from lms.quizzes import attempts, grading
@@ -114,9 +115,20 @@ def course_json(staff: Staff, course: Course) -> dict[str, Any]:
         "cooldown_minutes": course.cooldown_minutes,
         "review_answers": course.review_answers,
     }
+    body["completion"] = completion_json(catalog.completion_of(staff, course))
     body["open_attempt_id"] = next((a.id for a in history if a.status == "open"), None)
     body["attempts"] = [attempt_summary(a, course) for a in history]
     return body
+
+
+def completion_json(completion: Completion) -> dict[str, Any]:
+    """Where the learner stands against the course's completion rule: the quiz starts when ready."""
+    return {
+        "ready": completion.holds,
+        "lessons_required": completion.required,
+        "lessons_done": completion.done,
+        "missing": list(completion.missing),
+    }
 
 
 def lesson_json(staff: Staff, course: Course, lesson: Lesson) -> dict[str, Any]:

@@ -120,6 +120,7 @@ SCHEMAS: dict[str, Any] = {
         | {
             "lessons": {"type": "array", "items": _ref("LessonSummary")},
             "quiz": _ref("QuizSettings"),
+            "completion": _ref("Completion"),
             "open_attempt_id": {"type": ["integer", "null"]},
             "attempts": {"type": "array", "items": _ref("AttemptSummary")},
         }
@@ -131,6 +132,25 @@ SCHEMAS: dict[str, Any] = {
             "minutes": INTEGER,
             "viewed": BOOLEAN,
             "completed": BOOLEAN,
+        }
+    ),
+    "Completion": _obj(
+        {
+            "ready": {
+                "type": "boolean",
+                "description": "the course's completion rule holds: the quiz may start",
+            },
+            "lessons_required": {"type": "integer", "minimum": 0},
+            "lessons_done": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "lessons counting towards the rule (never more than required)",
+            },
+            "missing": {
+                "type": "array",
+                "items": STRING,
+                "description": "slugs of lessons still to complete (any of them, for a count rule)",
+            },
         }
     ),
     "QuizSettings": _obj(
@@ -338,6 +358,8 @@ PATHS: dict[str, Any] = {
             "operationId": "start_attempt",
             "summary": "Start a quiz attempt, or resume the open one",
             "description": "201 with a new attempt, 200 when the open attempt is resumed. "
+            "409 `completion_required` before the course's completion rule holds (lessons still "
+            "to read; `details` as in the course's `completion`), "
             "409 `attempt_refused` when the attempt limit or cool-down forbids a new one.",
             "parameters": [SLUG_PARAM],
             "responses": {

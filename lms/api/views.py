@@ -161,6 +161,13 @@ def start_attempt(slug: str):
     staff = current_staff()
     try:
         attempt, created = attempts.begin(staff, course)
+    except attempts.CompletionRequired as exc:
+        raise ApiError(
+            409,
+            "completion_required",
+            str(exc),
+            **learning.completion_json(exc.completion),
+        ) from None
     except attempts.AttemptRefused as exc:
         raise ApiError(409, "attempt_refused", str(exc)) from None
     response = jsonify(learning.attempt_json(attempt, course))

@@ -38,9 +38,12 @@ from lms.certificates.templates import (
     render_pdf,
     templates_root,
 )
+from lms.courses import catalog
+from lms.courses.completion import DEFAULT_RULE
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _, _l
+from lms.plan.models import Requirement, Signoff
 from lms.quizzes.models import Attempt, Question, QuestionVersion
 
 STATES = ("valid", "expired", "revoked", "superseded", "unknown")
@@ -230,10 +233,15 @@ def render_certificate(
     course_slug: str,
     issued_on: date,
     expires_on: date | None,
+    completion: dict[str, Any],
     version: int = 1,
     reissued_on: date | None = None,
 ) -> Rendered:
-    """Check, then render one certificate with a fresh serial (nothing is stored here)."""
+    """Check, then render one certificate with a fresh serial (nothing is stored here).
+
+    ``completion`` (from :func:`completion_record`) is what the statement on the certificate is
+    worded from, and is kept in the snapshot with the rule and its version.
+    """
     conf = settings()
     template = load_template(conf.template, templates_root())
     check_printable(
@@ -258,6 +266,7 @@ def render_certificate(
             "expires": dates.chinese_date(expires_on),
             "version": version,
             "reissued": dates.chinese_date(reissued_on),
+            "completion": completion,
         },
         "org": {"name": conf.organisation, "logo": logo},
         "signatory": {"name": conf.signatory_name, "title": conf.signatory_title},
@@ -281,6 +290,7 @@ def render_certificate(
         "signatory_title": conf.signatory_title,
         "logo_sha256": logo_sha256,
         "font": template.font,
+        "completion": completion,
     }
     return Rendered(serial=serial, template=template, html=html, pdf=pdf, snapshot=snapshot)
 
@@ -367,6 +377,51 @@ def _content_versions(course: Course, attempt: Attempt) -> dict[str, Any]:
     }
 
 
+def completion_record(staff: Staff, course: Course, attempt: Attempt) -> dict[str, Any]:
+    """What was required and done for this certificate, as printed on it and kept in its snapshot.
+
+    Lessons completed (and how many the course's rule required, with the rule and its version),
+    the passed quiz, and the trainer's practical sign-off when a training plan for the course asks
+    for one (``signoff_on``: the latest passed observation so far, ``None`` when still to come).
+    """
+    done = catalog.completion_of(staff, course)
+    records = catalog.lesson_records(staff, course)
+    plan_asks = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Requirement)
+        .where(
+            Requirement.course_id == course.id,
+            Requirement.needs_signoff.is_(True),
+            Requirement.retired_at.is_(None),
+        )
+    )
+    signoff_on = None
+    if plan_asks:
+        signoff_on = session.scalar(
+            sa.select(sa.func.max(Signoff.observed_on))
+            .join(Requirement, Requirement.id == Signoff.requirement_id)
+            .where(
+                Signoff.staff_id == staff.id,
+                Signoff.passed.is_(True),
+                Requirement.course_id == course.id,
+                Requirement.needs_signoff.is_(True),
+            )
+        )
+    return {
+        "rule": dict(course.completion or DEFAULT_RULE),
+        "rule_version": course.completion_version,
+        "lessons_total": done.total,
+        "lessons_required": done.required,
+        "lessons_completed": done.completed,
+        "lessons": [r.slug for r in records if r.completed_at is not None],
+        "quiz_passed": bool(attempt.passed),
+        "attempt_id": attempt.id,
+        "score": attempt.score,
+        "signoff_required": bool(plan_asks),
+        "signoff_on": signoff_on.isoformat() if signoff_on else None,
+    }
+
+
 def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
     """The certificate this passed attempt earns: the one already held, or a newly issued one."""
     if not attempt.passed or attempt.staff_id != staff.id or attempt.course_id != course.id:
@@ -377,6 +432,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
     if cycle == 0:
         return _latest_current(staff.id, course.id)
     content_versions = _content_versions(course, attempt)
+    completion = completion_record(staff, course, attempt)
     expires_on = dates.expiry(on, course.validity_months)
     for _try in range(_SERIAL_ATTEMPTS):
         # Rendered before the transaction writes anything: no lock is held for the ~0.1 s it takes.
@@ -386,6 +442,7 @@ def issue(staff: Staff, course: Course, attempt: Attempt) -> Certificate:
             course_slug=course.slug,
             issued_on=on,
             expires_on=expires_on,
+            completion=completion,
         )
         cert = frozen_certificate(
             rendered,
@@ -519,6 +576,10 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
         course_slug=course.slug,
         issued_on=cert.issued_on,
         expires_on=cert.expires_on,
+        # The same qualification: what was done then, not now. A certificate from before completion
+        # records has its facts taken today (the snapshot says so with ``recorded_at_reissue``).
+        completion=(cert.snapshot or {}).get("completion")
+        or _completion_now(staff, course, cert.attempt_id),
         version=cert.version + 1,
         reissued_on=today(),
     )
@@ -567,6 +628,13 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
         raise
     session.refresh(cert)
     return new
+
+
+def _completion_now(staff: Staff, course: Course, attempt_id: int | None) -> dict[str, Any]:
+    attempt = session.get(Attempt, attempt_id) if attempt_id else None
+    if attempt is None:
+        attempt = Attempt(passed=True)
+    return completion_record(staff, course, attempt) | {"recorded_at_reissue": True}
 
 
 def revoke(cert: Certificate, actor: Staff, reason: str) -> None:

@@ -78,6 +78,10 @@ def _sync_course(data: CourseFile, course: Course | None, report: SyncReport) ->
         course.validity_months = data.validity_months
         for key, value in data.quiz.items():
             setattr(course, key, value)
+        if course.completion != data.completion:
+            if course.id is not None:  # a new course starts at version 1
+                course.completion_version = (course.completion_version or 0) + 1
+            course.completion = data.completion
         course.content_hash = data.content_hash
         course.retired_at = None
     session.flush()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from lms.auth.models import Staff
+from lms.courses import completion
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session, utcnow
 
@@ -83,3 +84,31 @@ def course_progress(staff: Staff, courses: list[Course]) -> dict[int, tuple[int,
         c.id: (sum(1 for lesson in c.active_lessons if lesson.id in done), len(c.active_lessons))
         for c in courses
     }
+
+
+def lesson_records(staff: Staff, course: Course) -> list[completion.LessonRecord]:
+    """The course's active lessons with this learner's reading times, for the completion rule."""
+    rows = {
+        row.lesson_id: row
+        for row in session.scalars(
+            sa.select(LessonProgress)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.staff_id == staff.id, Lesson.course_id == course.id)
+        )
+    }
+    records = []
+    for lesson in course.active_lessons:
+        row = rows.get(lesson.id)
+        records.append(
+            completion.LessonRecord(
+                slug=lesson.slug,
+                first_viewed_at=row.first_viewed_at if row else None,
+                completed_at=row.completed_at if row else None,
+            )
+        )
+    return records
+
+
+def completion_of(staff: Staff, course: Course) -> completion.Completion:
+    """Where this learner stands against the course's completion rule."""
+    return completion.evaluate(course.completion, lesson_records(staff, course))

@@ -11,6 +11,7 @@ from typing import Any
 from lms.content.errors import ContentError
 from lms.content.markdown import RENDERER_VERSION, render_markdown
 from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
+from lms.courses.completion import DEFAULT_RULE, normalise, rule_problems
 from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -54,6 +55,7 @@ class CourseFile:
     validity_months: int
     content_hash: str
     lessons: list[LessonFile] = field(default_factory=list)
+    completion: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_RULE))
 
 
 def _int_in(
@@ -214,7 +216,7 @@ def load_course(course_dir: Path, root: Path) -> tuple[CourseFile | None, list[C
     else:
         validity = _int_in(cert, "validity_months", 24, 0, 600, display, errors)
     for key in sorted(
-        set(doc) - {"title", "summary", "position", "lessons", "quiz", "certificate"}
+        set(doc) - {"title", "summary", "position", "lessons", "quiz", "certificate", "completion"}
     ):
         errors.append(ContentError(display, doc.line_of(key), f"unknown key {key!r}"))
 
@@ -232,6 +234,9 @@ def load_course(course_dir: Path, root: Path) -> tuple[CourseFile | None, list[C
     if not isinstance(lessons, LinedList) or not lessons:
         errors.append(ContentError(display, doc.line_of("lessons"), "lessons: list lesson slugs"))
         return None, errors
+    completion = _completion(doc, [s for s in lessons if isinstance(s, str)], display, errors)
+    if completion is not None:
+        course.completion = completion
     seen: set[str] = set()
     for lesson_slug, line in zip(lessons, lessons.item_lines, strict=True):
         if not isinstance(lesson_slug, str) or not SLUG_RE.match(lesson_slug):
@@ -259,3 +264,19 @@ def load_course(course_dir: Path, root: Path) -> tuple[CourseFile | None, list[C
                 )
             )
     return (None if errors else course), errors
+
+
+def _completion(
+    doc: LinedDict, lesson_slugs: list[str], path: str, errors: list[ContentError]
+) -> dict[str, Any] | None:
+    """The course's ``completion:`` rule, normalised; ``None`` (and errors) when it is invalid."""
+    if "completion" not in doc:
+        return dict(DEFAULT_RULE)
+    value = doc.get("completion")
+    problems = rule_problems(value, lesson_slugs)
+    for key, problem in problems:
+        line = doc.line_of("completion")
+        if key is not None and isinstance(value, LinedDict) and key in value:
+            line = value.line_of(key)
+        errors.append(ContentError(path, line, problem))
+    return None if problems else normalise(value)

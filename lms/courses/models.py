@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.courses.completion import DEFAULT_RULE
 from lms.db import Base, utcnow
 
 
@@ -31,6 +32,12 @@ class Course(Base):
         sa.String(16), default="pass", server_default="pass"
     )
     validity_months: Mapped[int] = mapped_column(default=24)
+    # What must be done before the quiz may start (``lms.courses.completion``); the version goes up
+    # whenever a sync changes the rule, and certificates record both.
+    completion: Mapped[dict[str, Any]] = mapped_column(
+        default=lambda: dict(DEFAULT_RULE), server_default='{"lessons": "all", "min_seconds": 0}'
+    )
+    completion_version: Mapped[int] = mapped_column(default=1, server_default="1")
     content_hash: Mapped[str] = mapped_column(sa.String(64), default="")
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

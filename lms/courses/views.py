@@ -33,7 +33,12 @@ def course(slug: str):
     done = catalog.completed_lesson_ids(staff)
     history = attempts_of(staff, course)
     return render_template(
-        "lms/course.html", course=course, done=done, history=history, form=FlaskForm()
+        "lms/course.html",
+        course=course,
+        done=done,
+        history=history,
+        completion=catalog.completion_of(staff, course),
+        form=FlaskForm(),
     )
 
 

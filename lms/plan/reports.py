@@ -14,6 +14,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from lms.auth.models import Staff
+from lms.courses import completion
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session
 from lms.i18n import _, _l
@@ -277,6 +278,21 @@ class PlanItem:
         return round(100 * self.done / self.total) if self.total else 0
 
 
+def plan_steps(rule: Rule, status: PlanStatus, standing: completion.Completion) -> tuple[int, int]:
+    """``(done, total)`` steps: the lessons the course's completion rule asks for, the quiz, and
+    the sign-off when the requirement needs one.
+
+    Counted from what was done, the same way the course page and the quiz start count lessons, so
+    "n / N 步" never claims lessons the learner has not read; only an exemption fills every step.
+    """
+    total = standing.required + 1 + (1 if rule.needs_signoff else 0)
+    if status.state == EXEMPT:
+        return total, total
+    quiz = 1 if status.quiz_passed or status.state in HOLDING else 0
+    signoff = 1 if rule.needs_signoff and not status.signoff_needed else 0
+    return min(standing.done + quiz + signoff, total), total
+
+
 def person_plan(staff: Staff, as_of: date | None = None) -> list[PlanItem]:
     """One person's requirements, most urgent first, with how far along each course they are."""
     as_of = as_of or config.today()
@@ -290,36 +306,30 @@ def person_plan(staff: Staff, as_of: date | None = None) -> list[PlanItem]:
     if not applying:
         return []
     course_ids = {r.course_id for r, _ in applying}
-    lessons = Counter(
-        session.scalars(
-            sa.select(Lesson.course_id).where(
-                Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None)
-            )
+    courses = {c.id: c for c in session.scalars(sa.select(Course).where(Course.id.in_(course_ids)))}
+    progress = {
+        row.lesson_id: row
+        for row in session.scalars(
+            sa.select(LessonProgress)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.staff_id == staff.id, Lesson.course_id.in_(course_ids))
         )
-    )
-    read = Counter(
-        session.scalars(
-            sa.select(Lesson.course_id)
-            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
-            .where(
-                LessonProgress.staff_id == staff.id,
-                LessonProgress.completed_at.is_not(None),
-                Lesson.course_id.in_(course_ids),
-                Lesson.retired_at.is_(None),
-            )
-        )
-    )
+    }
     items = []
     for rule, status in applying:
-        # Steps: each lesson, the quiz, and the sign-off when one is needed.
-        total = lessons[rule.course_id] + 1 + (1 if rule.needs_signoff else 0)
-        if status.state in HOLDING or status.state == EXEMPT:
-            done = total
-        else:
-            done = read[rule.course_id] + (1 if status.quiz_passed else 0)
-            if rule.needs_signoff and not status.signoff_needed:
-                done += 1
-        items.append(PlanItem(rule, status, min(done, total), total))
+        course = courses[rule.course_id]
+        standing = completion.evaluate(
+            course.completion,
+            [
+                completion.LessonRecord(
+                    lesson.slug,
+                    getattr(progress.get(lesson.id), "first_viewed_at", None),
+                    getattr(progress.get(lesson.id), "completed_at", None),
+                )
+                for lesson in course.active_lessons
+            ],
+        )
+        items.append(PlanItem(rule, status, *plan_steps(rule, status, standing)))
     items.sort(
         key=lambda i: (
             i.status.urgency,

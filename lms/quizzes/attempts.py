@@ -13,6 +13,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from lms.auth.models import Staff
+from lms.courses.catalog import completion_of
+from lms.courses.completion import Completion
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _
@@ -23,6 +25,19 @@ from lms.quizzes.signals import attempt_graded
 
 class AttemptRefused(Exception):
     """Starting is not allowed now (attempt limit, cool-down, empty bank); the message says why."""
+
+
+class CompletionRequired(AttemptRefused):
+    """The course's completion rule does not hold yet: lessons are still to be read."""
+
+    def __init__(self, completion: Completion) -> None:
+        self.completion = completion
+        super().__init__(missing_message(completion))
+
+
+def missing_message(completion: Completion) -> str:
+    """What is still to do before the quiz, in the reader's language."""
+    return _("还需学完 %(count)s 课，才能开始测验。", count=completion.still_needed)
 
 
 class AttemptClosed(Exception):
@@ -114,6 +129,11 @@ def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Att
             if not is_expired(attempt):
                 return attempt, False
             submit(attempt)
+    # Checked here, where every way of starting (page, API, CLI) passes: an open attempt is resumed
+    # above, a new one needs the course's completion rule to hold.
+    completion = completion_of(staff, course)
+    if not completion.holds:
+        raise CompletionRequired(completion)
     graded = [a for a in history if a.status == "graded"]
     if course.max_attempts and len(graded) >= course.max_attempts:
         raise AttemptRefused(
