@@ -22,9 +22,9 @@ FORMATS = ("gift", "aiken", "yaml")
 DEFAULT_DIFFICULTY = 2
 FIELD_ORDER = (
     "id", "type", "difficulty", "section", "stem", "options", "answer", "steps", "pairs",
-    "distractors", "accepted", "feedback", "source", "sources",
+    "distractors", "accepted", "partial", "feedback", "source", "sources",
 )  # fmt: skip
-OPTION_ORDER = ("text", "correct", "grade", "feedback")
+OPTION_ORDER = ("text", "correct", "grade", "weight", "feedback")
 PAIR_ORDER = ("left", "right")
 
 
@@ -214,9 +214,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def rule_problems(question: ParsedQuestion) -> list[Problem]:
-    """The bank rules as line-numbered problems; a missing section is left to the importer."""
+    """The bank rules as line-numbered problems; a missing section is left to the importer.
+
+    Feedback is optional here (as in Moodle): an imported question without it still imports."""
     data = question.data
-    found = question_problems(data)
+    found = question_problems(data, require_feedback=False)
     if "section" not in data:
         found = [(name, text) for name, text in found if name != "section"]
     label = f"{question.key}: " if question.key else ""
