@@ -104,6 +104,7 @@ class ParseResult:
     skipped: list[Skipped] = field(default_factory=list)
     course: str | None = None  # the course a YAML bank names, if any
     course_line: int = 1
+    stopped: bool = False  # reading stopped at a limit: the rest of the file was not read
     budget: Budget = field(default_factory=lambda: Budget(Limits()), compare=False, repr=False)
 
     def problem(self, line: int, message: str) -> None:
@@ -123,9 +124,11 @@ class ParseResult:
                 f"the file holds more than {limit} questions and was read only up to here; "
                 f"split it into files of at most {limit} (limit: LMS_IMPORT_MAX_QUESTIONS)",
             )
+            self.stopped = True
             return False
         if budget.time_is_up():
             self.problem(line, budget.time_problem())
+            self.stopped = True
             return False
         return True
 
@@ -151,6 +154,7 @@ class ParseResult:
             "skipped": [asdict(s) for s in self.skipped],
             "course": self.course,
             "course_line": self.course_line,
+            "stopped": self.stopped,
         }
 
     @classmethod
@@ -172,6 +176,7 @@ class ParseResult:
             skipped=[Skipped(**s) for s in stored["skipped"]],
             course=stored["course"],
             course_line=stored["course_line"],
+            stopped=stored.get("stopped", False),
         )
 
     @property
