@@ -378,3 +378,60 @@ def test_without_skip_bad_the_wizard_stays_all_or_nothing(app, make_staff):
             session.scalar(sa.select(sa.func.count(Question.id)).where(Question.origin == "import"))
             == 0
         )
+
+
+WEIGHTED_GIFT = """::w-multi::哪些是文明用语？{
+~%50%请
+~%50%谢谢
+~%-100%喂
+~%0%嗯
+}
+
+::w-short::保持健康的好习惯是每天____。{=运动 =%50%锻炼}
+"""
+
+
+def test_the_authoring_form_keeps_and_edits_weights(app, make_staff, tmp_path):
+    from tests.test_authoring import _form_from_page
+
+    with app.app_context():
+        from lms.quizzes.importer import import_questions
+
+        preview = preview_import(WEIGHTED_GIFT, "gift", course_or_404("basics"))
+        import_questions(course_or_404("basics"), preview.importable, None)
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    base = "/lms/trainer/courses/basics/questions"
+    for key in ("w-multi", "w-short"):
+        page = client.get(f"{base}/{key}/edit").get_data(as_text=True)
+        data = _form_from_page(page)
+        assert data["feedback"] == ""
+        refused = client.post(f"{base}/{key}/edit", data=data)  # our own questions explain
+        assert refused.status_code == 400 and "请填写解析" in refused.get_data(as_text=True)
+        data["feedback"] = "补上的解析。"
+        if key == "w-short":
+            data["partial"] = "锻炼 | 40\n走路 | 25"
+        done = client.post(f"{base}/{key}/edit", data=data)
+        assert done.status_code == 302, done.get_data(as_text=True)
+    with app.app_context():
+        stored = {
+            q.key: q.versions[-1].data
+            for q in session.scalars(sa.select(Question).where(Question.origin == "import"))
+        }
+    assert [o.get("weight") for o in stored["w-multi"]["options"]] == [50, 50, -100, 0]
+    assert [o.get("correct", False) for o in stored["w-multi"]["options"]] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert stored["w-short"]["partial"] == [
+        {"text": "锻炼", "weight": 40},
+        {"text": "走路", "weight": 25},
+    ]
+    # A weight that breaks Moodle's rule is refused in the trainer's language.
+    page = client.get(f"{base}/w-multi/edit").get_data(as_text=True)
+    data = _form_from_page(page)
+    data["options-1-weight"] = "20"
+    refused = client.post(f"{base}/w-multi/edit", data=data)
+    assert refused.status_code == 400 and "正的权重加起来须为 100" in refused.get_data(as_text=True)
