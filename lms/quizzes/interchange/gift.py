@@ -3,7 +3,8 @@ r"""Moodle GIFT ⇄ our question data.
 Reading follows Moodle's GIFT reader: questions are separated by blank lines; lines starting with
 ``//`` are comments; ``$CATEGORY: a/b`` sets the category of the questions after it; ``::name::``
 names a question; ``[html]`` / ``[markdown]`` / ``[plain]`` / ``[moodle]`` set the text format
-(HTML is turned into plain text; the others are kept as written); the answer block ``{…}`` holds
+(HTML is cleaned by the lessons' sanitiser, then turned into plain text; the others are kept as
+written); the answer block ``{…}`` holds
 ``=right`` and ``~wrong`` answers, ``%50%`` weights, ``#feedback`` per answer and ``####general
 feedback``; text after the block makes a "missing word" stem (the block becomes ``____``).
 Escapes: ``\~ \= \# \{ \} \: \\`` and ``\n`` (a line break), plus ``\>`` (our export writes a
@@ -16,7 +17,10 @@ our type      GIFT                                            notes
 ============  ==============================================  =====================================
 single        ``{=right ~wrong ~wrong}``                      weights only 100 / 0
 multiple      ``{~%50%a ~%50%b ~%-100%c}``                    no ``=``; weight > 0 means correct;
+                                                              weights other than even shares are
+                                                              kept as ``weight`` on every option;
                                                               export: rights share +100, wrongs -100
+                                                              (or the options' own weights)
 scenario      ``{=best#fb ~%50%ok#fb ~poor#fb}``              grade = weight (100 / 50 / 0); Moodle
                                                               reads it as single choice with partial
                                                               credit, which is what a scenario is
@@ -25,7 +29,8 @@ truefalse     ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}``          ``#wrong#right`` f
 matching      ``{=left -> right … = -> distractor}``          3+ pairs; an empty left = distractor
 ordering      ``{=1 -> first step =2 -> second step …}``      a matching question on the positions,
                                                               marked ``// mingli: type ordering``
-short         ``{=answer =other answer}``                     weights other than 100 are refused
+short         ``{=answer =other answer =%50%half}``           0 < weight < 100 goes to ``partial``;
+                                                              0% answers keep only their feedback
 ============  ==============================================  =====================================
 
 Without a ``type`` marker a choice block is: *multiple* when it has no ``=`` and two or more
@@ -45,8 +50,8 @@ ignores::
 A question without ``difficulty`` gets :data:`~lms.quizzes.interchange.DEFAULT_DIFFICULTY`; one
 without ``section`` gets the importer's default section. ``::name::`` becomes the id (normalised
 to lower-case letters, digits, ``-`` and ``_``); a question without a name gets a stable id made
-from its stem. Numerical (``{#…}``), essay (``{}``) and description (no block) questions are
-skipped.
+from its stem. Numerical (``{#…}``), essay (``{}``), description (no block) and cloze
+(``{1:MULTICHOICE:…}``) questions are skipped. Feedback is optional, as in Moodle.
 """
 
 from __future__ import annotations
