@@ -152,9 +152,10 @@ def test_gift_short_answer():
     assert data["accepted"] == ["责任", "负责"]
     assert data["feedback"] == "首问责任制。\n也对"
     result = parse_gift("::s::题{=责任\n=%50%负责 ####f}")
-    assert problems(result) == [
-        "line 2: a short answer is right or wrong: partial weights are not supported"
-    ]
+    assert problems(result) == []
+    assert result.questions[0].data["partial"] == [{"text": "负责", "weight": 50}]
+    result = parse_gift("::s::题{=责任\n=%-50%负责 ####f}")
+    assert problems(result) == ["line 2: a short answer's weight must be from 0% to 100%"]
 
 
 def test_gift_escapes():
@@ -327,7 +328,6 @@ def test_gift_problems_carry_exact_line_numbers():
     assert problems(result) == [
         "line 2: a: a single-choice question needs exactly one correct option",
         "line 8: c: difficulty must be 1, 2 or 3",
-        "line 9: c: feedback is required",
         "line 12: the answer block { has no closing }",
         'line 15: source must be JSON: {"file": "…", "quote": "…"}',
         "line 18: duplicate id a (first at line 1)",

@@ -44,7 +44,7 @@ BAD_GIFT = """::imp-001::电话铃响几声之内应接听?{
 ####解析
 }
 
-::imp-002::题{T}
+::imp-002::{T}
 """
 AIKEN = "电话铃响几声之内应接听?\nA. 三声\nB. 五声\nC. 十声\nANSWER: A\n"
 
@@ -258,7 +258,7 @@ def test_cli_prints_every_problem_with_file_and_line_and_exits_1(app, runner, tm
         f"{path}:line 2: imp-001: a single-choice question needs exactly one correct option"
         in result.output
     )
-    assert f"{path}:line 8: imp-002: feedback is required" in result.output
+    assert f"{path}:line 8: imp-002: stem is required" in result.output
     assert "2 problem(s) found; nothing was imported." in result.output
     assert counts(app) == before
     dry = cli_import(runner, path, "--dry-run")
@@ -268,7 +268,7 @@ def test_cli_prints_every_problem_with_file_and_line_and_exits_1(app, runner, tm
 def test_cli_imports_aiken_and_yaml_and_rejects_non_utf8(app, runner, tmp_path):
     result = cli_import(runner, write(tmp_path, AIKEN, "a.txt"), fmt="aiken")
     assert result.exit_code == 0, result.output
-    assert "Imported into basics: 1 created" in result.output
+    assert "Imported into basics: 1 imported, 0 new version(s)" in result.output
     yaml_text = (
         "course: basics\nquestions:\n  - id: imp-y\n    type: ordering\n    difficulty: 2\n"
         "    section: phone#answer\n    stem: 排序\n    steps: [一, 二, 三]\n    feedback: f\n"
@@ -410,7 +410,7 @@ def test_wizard_lists_problems_and_will_not_import_them(app, make_staff):
     token = draft_token(upload(client, BAD_GIFT))
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
     assert "line 2: imp-001: a single-choice question needs exactly one correct option" in html
-    assert "line 8: imp-002: feedback is required" in html
+    assert "line 8: imp-002: stem is required" in html
     assert "确认导入" not in html
     before = counts(app)
     forced = client.post("/lms/trainer/import/confirm", data={"draft": token})

@@ -39,15 +39,19 @@ def render_markdown(text: str) -> tuple[str, list[dict[str, Any]]]:
     # that swallows the rest of the page. nh3 then cleans what Markdown itself produced.
     md.preprocessors.deregister("html_block")
     md.inlinePatterns.deregister("html")
-    html = md.convert(text)
-    clean = nh3.clean(
+    return sanitise_html(md.convert(text)), _flatten(md.toc_tokens)
+
+
+def sanitise_html(html: str) -> str:
+    """HTML cut down to the lessons' allowed tags, attributes and link schemes (scripts and styles
+    dropped with their content); imported HTML question text goes through the same rules."""
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return clean, _flatten(md.toc_tokens)
 
 
 def _flatten(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -217,16 +217,18 @@ def answer_sheet(data: dict[str, Any], presentation: dict[str, Any]) -> dict[str
         "sources": quotes_of(data),
         "options": [],
         "accepted": data.get("accepted", []),
+        "partial": data.get("partial", []),
         "distractors": data.get("distractors", []),
     }
     if data["type"] in ("single", "multiple", "scenario"):
         for position, index in enumerate(presentation["options"]):
             option = data["options"][index]
-            credit = (
-                option.get("grade", 0) / 100
-                if data["type"] == "scenario"
-                else (1.0 if option.get("correct") is True else 0.0)
-            )
+            if data["type"] == "scenario":
+                credit = option.get("grade", 0) / 100
+            elif "weight" in option:
+                credit = option["weight"] / 100
+            else:
+                credit = 1.0 if option.get("correct") is True else 0.0
             sheet["options"].append(
                 {
                     "position": position,

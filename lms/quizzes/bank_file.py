@@ -24,6 +24,8 @@ PARTIAL_CREDIT = ("proportional", "all_or_nothing")
 # When a learner's result shows the keyed answers (Moodle's "right answer" review option).
 REVIEW_ANSWERS = ("pass", "always", "never")
 SCENARIO_GRADES = (0, 50, 100)
+# Moodle's rounding slack: three right options of 33.33333% add up to full marks.
+WEIGHT_SLACK = 0.01
 
 # Fields kept in a question version, per type (besides the common ones).
 TYPE_FIELDS = {
@@ -32,7 +34,7 @@ TYPE_FIELDS = {
     "truefalse": ("answer",),
     "ordering": ("steps",),
     "matching": ("pairs", "distractors"),
-    "short": ("accepted",),
+    "short": ("accepted", "partial"),
     "scenario": ("options",),
 }
 COMMON_FIELDS = (
@@ -96,8 +98,13 @@ def quotes_of(q: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
-    """Return ``(field, problem)`` for everything wrong with one question; empty when it is valid."""
+def question_problems(q: dict[str, Any], *, require_feedback: bool = True) -> list[tuple[str, str]]:
+    """Return ``(field, problem)`` for everything wrong with one question; empty when it is valid.
+
+    ``require_feedback`` is on for the course's own bank files and the authoring form (our questions
+    explain their answer); imports turn it off, because Moodle does not require feedback and a bank
+    brought from elsewhere must import as it is (the trainer's list marks those questions).
+    """
     problems: list[tuple[str, str]] = []
     qtype = q.get("type")
     if qtype not in QUESTION_TYPES:
@@ -108,9 +115,13 @@ def question_problems(q: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("difficulty", "difficulty must be 1, 2 or 3"))
     if not isinstance(q.get("section"), str) or not SECTION_RE.match(q["section"]):
         problems.append(("section", "section must look like lesson-slug#anchor"))
-    for name in ("stem", "feedback"):
-        if not _text(q.get(name)):
-            problems.append((name, f"{name} is required"))
+    if not _text(q.get("stem")):
+        problems.append(("stem", "stem is required"))
+    feedback = q.get("feedback")
+    if require_feedback and not _text(feedback):
+        problems.append(("feedback", "feedback is required"))
+    elif feedback is not None and not isinstance(feedback, str):
+        problems.append(("feedback", "feedback must be text"))
     source = q.get("source")
     if source is not None and not _is_quote(source):
         problems.append(("source", "source needs file and quote"))
@@ -143,7 +154,7 @@ def _options(q: dict[str, Any], low: int, high: int) -> tuple[list[dict], list[t
         if not isinstance(option, dict) or not _text(option.get("text")):
             problems.append(("options", f"option {i} needs text"))
             continue
-        extra = set(option) - {"text", "correct", "grade", "feedback"}
+        extra = set(option) - {"text", "correct", "grade", "weight", "feedback"}
         if extra:
             problems.append(("options", f"option {i} has unknown field(s) {sorted(extra)}"))
         if "correct" in option and not isinstance(option["correct"], bool):
@@ -161,8 +172,15 @@ def _check_single(q: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def _is_weight(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and -100 <= value <= 100
+
+
 def _check_multiple(q: dict[str, Any]) -> list[tuple[str, str]]:
     options, problems = _options(q, 3, 8)
+    weighted = [o for o in options if "weight" in o]
+    if weighted:
+        return problems + _check_weights(options, len(weighted))
     right = sum(1 for o in options if o.get("correct") is True)
     if options and (right < 2 or right == len(options)):
         problems.append(
@@ -170,6 +188,34 @@ def _check_multiple(q: dict[str, Any]) -> list[tuple[str, str]]:
                 "options",
                 "a multiple-answer question needs at least two correct and one wrong option",
             )
+        )
+    return problems
+
+
+def _check_weights(options: list[dict], weighted: int) -> list[tuple[str, str]]:
+    """Moodle's weighted multiple answer: each option a weight from -100 to 100 (percent of the
+    mark), the positive ones adding up to 100, and ``correct`` exactly on the positive ones."""
+    if weighted != len(options):
+        return [("options", "when one option has a weight, every option needs one")]
+    problems = []
+    for i, option in enumerate(options, 1):
+        weight = option["weight"]
+        if not _is_weight(weight):
+            problems.append(("options", f"option {i}: weight must be a number from -100 to 100"))
+        elif (option.get("correct") is True) != (weight > 0):
+            problems.append(
+                ("options", f"option {i}: correct must be true exactly when the weight is positive")
+            )
+    if problems:
+        return problems
+    positive = [o["weight"] for o in options if o["weight"] > 0]
+    if not positive or len(positive) == len(options):
+        problems.append(
+            ("options", "a multiple-answer question needs a positive and a zero or negative weight")
+        )
+    elif abs(sum(positive) - 100) > WEIGHT_SLACK:
+        problems.append(
+            ("options", f"the positive weights must add up to 100, not {sum(positive):g}")
         )
     return problems
 
@@ -226,7 +272,26 @@ def _check_short(q: dict[str, Any]) -> list[tuple[str, str]]:
     accepted = q.get("accepted")
     if not isinstance(accepted, list) or not accepted or not all(_text(a) for a in accepted):
         return [("accepted", "a short-answer question needs at least one accepted answer")]
-    return []
+    partial = q.get("partial")
+    if partial is None:
+        return []
+    if not isinstance(partial, list) or not partial:
+        return [("partial", "partial must be a list of {text, weight}")]
+    problems = []
+    for i, item in enumerate(partial, 1):
+        if (
+            not isinstance(item, dict)
+            or set(item) != {"text", "weight"}
+            or not _text(item.get("text"))
+        ):
+            problems.append(("partial", f"partial answer {i} needs text and weight"))
+        elif not _is_weight(item["weight"]) or not 0 < item["weight"] < 100:
+            problems.append(
+                ("partial", f"partial answer {i}: weight must be between 0 and 100 (exclusive)")
+            )
+        elif item["text"] in accepted:
+            problems.append(("partial", f"partial answer {i} is already an accepted answer"))
+    return problems
 
 
 _TYPE_CHECKS = {

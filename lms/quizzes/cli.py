@@ -34,10 +34,19 @@ def _course(slug: str) -> Course:
     help="lesson#anchor for questions that name no section (default: the course's first section).",
 )
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option(
+    "--skip-bad",
+    is_flag=True,
+    help="Import the valid questions and list the rejected ones (default: all or nothing).",
+)
 def import_command(
-    file: Path, fmt: str, course_slug: str, section: str | None, dry_run: bool
+    file: Path, fmt: str, course_slug: str, section: str | None, dry_run: bool, skip_bad: bool
 ) -> None:
-    """Import FILE into a course's bank: all questions or none. Prints FILE:line N: problem."""
+    """Import FILE into a course's bank: all questions or none (unless --skip-bad).
+
+    Prints FILE:line N: problem for each problem, skipped question and (with --skip-bad) rejected
+    question, and ends with the counts: imported, new versions, unchanged, skipped, rejected.
+    """
     from lms.quizzes.importer import ImportRejected, import_questions, preview_import
 
     course = _course(course_slug)
@@ -47,11 +56,13 @@ def import_command(
         click.echo(f"{file}:line 1: the file is not UTF-8 text (save it as UTF-8)")
         raise click.ClickException("1 problem found; nothing was imported.") from None
     try:
-        preview = preview_import(text, fmt, course, default_section=section)
+        preview = preview_import(text, fmt, course, default_section=section, skip_bad=skip_bad)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--section") from None
     for skipped in preview.skipped:
         click.echo(f"{file}:{skipped}")
+    for problem in preview.rejected:
+        click.echo(f"{file}:{problem} (rejected)")
     for problem in preview.problems:
         click.echo(f"{file}:{problem}")
     if preview.problems:
@@ -60,14 +71,22 @@ def import_command(
         )
     if dry_run:
         click.echo(
-            f"{file}: {len(preview.questions)} question(s) valid for {course.slug}: "
+            f"{file}: {len(preview.importable)} question(s) valid for {course.slug}: "
             f"{preview.count('create')} new, {preview.count('update')} new version(s), "
-            f"{preview.count('unchanged')} unchanged, {len(preview.skipped)} skipped "
-            "(dry run: nothing was written)."
+            f"{preview.count('unchanged')} unchanged, {len(preview.skipped)} skipped, "
+            f"{preview.rejected_count} rejected (dry run: nothing was written)."
         )
         return
     try:
-        report = import_questions(course, preview.questions, None, fmt=fmt, filename=file.name)
+        report = import_questions(
+            course,
+            preview.importable,
+            None,
+            fmt=fmt,
+            filename=file.name,
+            skipped=len(preview.skipped),
+            rejected=preview.rejected_count,
+        )
     except ImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"{file}:{problem}")

@@ -92,6 +92,39 @@ class ChoiceRow(Form):
         return option
 
 
+def _weight(text: Any) -> Any:
+    """A typed weight as a number ("50", "-33.5", "50%"); anything else is kept for the rules to
+    report."""
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        return text
+    raw = str(text).strip().removesuffix("%").replace("，", ".").replace(",", ".")
+    try:
+        number = float(raw)
+    except ValueError:
+        return str(text)
+    return int(number) if number.is_integer() else number
+
+
+class WeightedChoiceRow(ChoiceRow):
+    """A multiple-answer option with Moodle's optional weight (percent of the mark, -100 to 100);
+    a weighted option is correct exactly when its weight is positive."""
+
+    weight = StringField(_l("权重(百分数，可不填)"), filters=[_strip])
+
+    def is_blank(self) -> bool:
+        return super().is_blank() and not self.weight.data
+
+    def option(self) -> dict[str, Any]:
+        option = super().option()
+        if self.weight.data not in (None, ""):
+            weight = _weight(self.weight.data)
+            option.pop("correct", None)
+            if isinstance(weight, int | float) and weight > 0:
+                option["correct"] = True
+            option["weight"] = weight
+        return {k: option[k] for k in ("text", "correct", "weight", "feedback") if k in option}
+
+
 class ReplyRow(Form):
     text = StringField(_l("回应"), filters=[_strip])
     grade = SelectField(
@@ -145,6 +178,17 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
         (r"^distractors must be", _l("干扰项须为文字")),
         (r"^left items and right items", _l("左侧各项不能重复，右侧各项(含干扰项)也不能重复")),
         (r"^a short-answer question needs", _l("简答题至少需要一个可接受的答案")),
+        (r"weight must be a number from", _l("权重须为 -100 到 100 之间的数")),
+        (r"^when one option has a weight", _l("有一个选项填了权重，其他选项也都要填")),
+        (r"^the positive weights must add up to 100", _l("正的权重加起来须为 100")),
+        (
+            r"^a multiple-answer question needs a positive",
+            _l("多选题须有正的权重，也须有零或负的权重"),
+        ),
+        (
+            r"^partial",
+            _l("部分得分的答案每行写成“答案 | 权重”，权重在 0 和 100 之间，且不与可接受的答案重复"),
+        ),
     ]
 ]
 # "option 2 needs text", "reply 3: …", "pair 1 needs …": the row a problem is about (1-based).
@@ -349,7 +393,9 @@ class SingleForm(_OptionsForm):
 
 class MultipleForm(_OptionsForm):
     qtype = "multiple"
-    options = FieldList(FormField(ChoiceRow), label=_l("选项"), min_entries=4, max_entries=MAX_ROWS)
+    options = FieldList(
+        FormField(WeightedChoiceRow), label=_l("选项"), min_entries=4, max_entries=MAX_ROWS
+    )
 
 
 class ScenarioForm(_OptionsForm):
@@ -397,12 +443,28 @@ class ShortForm(QuestionForm):
         _l("可接受的答案(每行一个；全角半角、首尾标点和大小写不影响判分)"), filters=[_text]
     )
 
+    partial = TextAreaField(
+        _l("部分得分的答案(可不填；每行一个，写成“答案 | 权重”，如“锻炼 | 50”)"), filters=[_text]
+    )
+
     def type_fields(self) -> dict[str, Any]:
-        return {"accepted": _lines(self.accepted.data)}
+        fields: dict[str, Any] = {"accepted": _lines(self.accepted.data)}
+        partial = []
+        for line in _lines(self.partial.data):
+            text, bar, weight = line.rpartition("|")
+            partial.append(
+                {"text": text.strip(), "weight": _weight(weight)}
+                if bar
+                else {"text": line, "weight": None}
+            )
+        if partial:
+            fields["partial"] = partial
+        return fields
 
     @classmethod
     def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
-        return {"accepted": "\n".join(q.get("accepted", []))}
+        partial = (f"{p['text']} | {p['weight']:g}" for p in q.get("partial") or [])
+        return {"accepted": "\n".join(q.get("accepted", [])), "partial": "\n".join(partial)}
 
 
 class MatchingForm(QuestionForm):

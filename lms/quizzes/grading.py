@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import Any
 
 PARTIAL_CREDIT_MODES = ("proportional", "all_or_nothing")
+WEIGHT_SLACK = 0.01  # as bank_file.WEIGHT_SLACK
 MAX_SHORT_ANSWER = 500  # characters; a short answer is a word or phrase, not an essay
 
 _OPTION_TYPES = ("single", "multiple", "scenario")
@@ -317,9 +318,10 @@ def grade(data: dict[str, Any], answer: object | None, partial_credit: str) -> f
     if qtype == "truefalse":
         return 1.0 if answer == data["answer"] else 0.0
     if qtype == "short":
-        given = normalise_short(answer)
-        return 1.0 if any(normalise_short(a) == given for a in data["accepted"]) else 0.0
+        return grade_short(data, answer)
     if qtype == "multiple":
+        if any("weight" in option for option in data["options"]):
+            return grade_weighted(data, set(answer))
         return _grade_multiple(data, set(answer), proportional)
     if qtype == "ordering":
         if answer == sorted(answer):
@@ -333,6 +335,29 @@ def grade(data: dict[str, Any], answer: object | None, partial_credit: str) -> f
     if right == len(data["pairs"]):
         return 1.0
     return right / len(data["pairs"]) if proportional else 0.0
+
+
+def grade_short(data: Mapping[str, Any], answer: str) -> float:
+    """An accepted answer earns full marks; a ``partial`` one its weight (Moodle's ``=%50%…``).
+
+    The weights are the author's grading, so the quiz's partial-credit mode does not change them
+    (as with a scenario's 50-point reply)."""
+    given = normalise_short(answer)
+    if any(normalise_short(a) == given for a in data["accepted"]):
+        return 1.0
+    weights = [
+        p["weight"] for p in data.get("partial") or [] if normalise_short(p["text"]) == given
+    ]
+    return max(weights) / 100 if weights else 0.0
+
+
+def grade_weighted(data: Mapping[str, Any], chosen: set[int]) -> float:
+    """Moodle's multiple answer with weights: the sum of the chosen options' weights, floored at 0
+    and capped at 100 (a sum within ``WEIGHT_SLACK`` of 100 is full marks: 3 × 33.33333)."""
+    total = sum(data["options"][i]["weight"] for i in chosen)
+    if total >= 100 - WEIGHT_SLACK:
+        return 1.0
+    return max(0.0, total / 100)
 
 
 def _grade_multiple(data: Mapping[str, Any], chosen: set[int], proportional: bool) -> float:

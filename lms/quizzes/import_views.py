@@ -22,7 +22,7 @@ from flask import (
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage
-from wtforms import Form, HiddenField, SelectField, SubmitField
+from wtforms import BooleanField, Form, HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
@@ -70,6 +70,9 @@ class QuestionImportForm(FlaskForm):
     course = SelectField(
         _l("导入到课程"), validators=[DataRequired(_l("请选择课程。"))], render_kw=CONTENT
     )
+    skip_bad = BooleanField(
+        _l("跳过有问题的题目，只导入有效的题目(否则整份文件要么全部导入，要么都不导入)")
+    )
     submit = SubmitField(_l("上传并预览"))
 
 
@@ -82,6 +85,7 @@ class SectionForm(Form):
 class ConfirmImportForm(FlaskForm):
     draft = HiddenField(validators=[DataRequired()])
     section = HiddenField()
+    skip_bad = HiddenField()
     submit = SubmitField(_l("确认导入"))
 
 
@@ -118,7 +122,8 @@ def upload():
             draft = save_draft(
                 current_staff(), course, fmt, form.file.data.filename or "", text, parsed
             )
-            return redirect(url_for(".preview", draft=draft.token))
+            skip = {"skip_bad": "1"} if form.skip_bad.data else {}
+            return redirect(url_for(".preview", draft=draft.token, **skip))
     status = 400 if request.method == "POST" else 200
     return render_template("lms/trainer/import.html", form=form), status
 
@@ -150,7 +155,11 @@ def _render_preview(
         data={"section": preview.default_section},
     )
     section_form.section.choices = [SelectChoice(s, s) for s in sections]
-    confirm = ConfirmImportForm(draft=draft.token, section=preview.default_section or "")
+    confirm = ConfirmImportForm(
+        draft=draft.token,
+        section=preview.default_section or "",
+        skip_bad="1" if preview.skip_bad else "",
+    )
     return (
         render_template(
             "lms/trainer/import_preview.html",
@@ -175,7 +184,8 @@ def preview():
     sections = course_sections(course)
     wanted = request.args.get("section")
     section = wanted if wanted in sections else None
-    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section)
+    skip_bad = request.args.get("skip_bad") == "1"
+    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section, skip_bad=skip_bad)
     return _render_preview(draft, result, sections)
 
 
@@ -195,14 +205,23 @@ def confirm():
     if section is not None and section not in sections:
         abort(400)  # not a value the preview offered: a tampered form
     # The stored parse of the stored text: the import is exactly what was previewed.
-    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section)
+    skip_bad = form.skip_bad.data == "1"
+    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section, skip_bad=skip_bad)
     if not result.ok:
         flash(_("文件有问题，没有导入任何题目。请修正后重新上传。"), "error")
         return _render_preview(draft, result, sections, 400)
     filename = draft.filename
     session.delete(draft)  # used up in the same transaction as the import
     try:
-        report = import_questions(course, result.questions, staff, fmt=draft.fmt, filename=filename)
+        report = import_questions(
+            course,
+            result.importable,
+            staff,
+            fmt=draft.fmt,
+            filename=filename,
+            skipped=len(result.skipped),
+            rejected=result.rejected_count,
+        )
     except ImportRejected as exc:
         draft = load_draft(form.draft.data, staff)
         if draft is None:
@@ -211,12 +230,15 @@ def confirm():
         flash(_("导入被拒绝，没有导入任何题目。"), "error")
         return _render_preview(draft, result, sections, 400)
     message = _(
-        "已导入到「%(course)s」：新增 %(created)s 题，更新 %(updated)s 题(新版本)，未变 %(unchanged)s 题。"
+        "已导入到「%(course)s」：新增 %(created)s 题，更新 %(updated)s 题(新版本)，"
+        "未变 %(unchanged)s 题，跳过 %(skipped)s 题，拒收 %(rejected)s 题。"
     )
     counts = {
         "created": len(report.created),
         "updated": len(report.updated),
         "unchanged": len(report.unchanged),
+        "skipped": report.skipped,
+        "rejected": report.rejected,
     }
     flash(fill(message, course=content(course.title), **counts), "success")
     return redirect(url_for("lms_trainer.questions", slug=course.slug))

@@ -56,6 +56,11 @@ class ImportPreview:
     default_section: str | None
     problems: list[Problem] = field(default_factory=list)
     actions: dict[str, str] = field(default_factory=dict)  # key -> create | update | unchanged
+    skip_bad: bool = False
+    # With ``skip_bad``: the problems that keep questions out, and how many questions they reject.
+    rejected: list[Problem] = field(default_factory=list)
+    rejected_count: int = 0
+    importable: list[ParsedQuestion] = field(default_factory=list)
 
     @property
     def questions(self) -> list[ParsedQuestion]:
@@ -67,7 +72,7 @@ class ImportPreview:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.questions)
+        return not self.problems and bool(self.importable)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions.values() if a == action)
@@ -78,11 +83,13 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    skipped: int = 0  # unsupported types (essay, description, cloze, numerical)
+    rejected: int = 0  # invalid questions left out with ``skip_bad``
 
     def summary(self) -> str:
         return (
-            f"{len(self.created)} created, {len(self.updated)} updated (new version), "
-            f"{len(self.unchanged)} unchanged"
+            f"{len(self.created)} imported, {len(self.updated)} new version(s), "
+            f"{len(self.unchanged)} unchanged, {self.skipped} skipped, {self.rejected} rejected"
         )
 
 
@@ -113,10 +120,19 @@ def _course_problems(
     course: Course, questions: Sequence[ParsedQuestion], bank: QuestionBank | None
 ) -> list[Problem]:
     """What only the target course can tell: sections that exist, ids owned by its bank file."""
+    found = _course_problems_of(course, questions, bank)
+    return [problem for question in questions for problem in found[id(question)]]
+
+
+def _course_problems_of(
+    course: Course, questions: Sequence[ParsedQuestion], bank: QuestionBank | None
+) -> dict[int, list[Problem]]:
+    """:func:`_course_problems` per question (keyed by ``id(question)``), for ``skip_bad``."""
     anchors = {lesson.slug: lesson.anchors for lesson in course.active_lessons}
     existing = {q.key: q for q in bank.questions} if bank else {}
-    problems = []
+    found: dict[int, list[Problem]] = {}
     for question in questions:
+        problems = found.setdefault(id(question), [])
         label = f"{question.key}: " if question.key else ""
         section = question.data.get("section")
         match = SECTION_RE.match(section) if isinstance(section, str) else None
@@ -145,7 +161,7 @@ def _course_problems(
                     "is changed in that file, not by an import; give the question another id",
                 )
             )
-    return problems
+    return found
 
 
 def import_limits() -> Limits:
@@ -158,7 +174,12 @@ def import_limits() -> Limits:
 
 
 def preview_import(
-    text: str, fmt: str, course: Course, *, default_section: str | None = None
+    text: str,
+    fmt: str,
+    course: Course,
+    *,
+    default_section: str | None = None,
+    skip_bad: bool = False,
 ) -> ImportPreview:
     """Parse ``text`` (within :func:`import_limits`) and check it against ``course``; writes nothing.
 
@@ -168,44 +189,80 @@ def preview_import(
     sections = course_sections(course)
     if default_section is not None and default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
-    return preview_parsed(parse(text, fmt, import_limits()), fmt, course, default_section)
+    return preview_parsed(
+        parse(text, fmt, import_limits()), fmt, course, default_section, skip_bad=skip_bad
+    )
 
 
 def preview_parsed(
-    result: ParseResult, fmt: str, course: Course, default_section: str | None = None
+    result: ParseResult,
+    fmt: str,
+    course: Course,
+    default_section: str | None = None,
+    *,
+    skip_bad: bool = False,
 ) -> ImportPreview:
-    """:func:`preview_import` for a file parsed before (the wizard's draft keeps its parse)."""
+    """:func:`preview_import` for a file parsed before (the wizard's draft keeps its parse).
+
+    Without ``skip_bad`` any problem stops the whole file (``problems``); with it, the valid
+    questions are ``importable`` and the invalid ones are listed in ``rejected``, and only what
+    concerns the whole file (another course's bank, a file read only in part) stops it.
+    """
     sections = course_sections(course)
     if default_section is None:
         default_section = sections[0] if sections else None
     elif default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
-    preview = ImportPreview(course=course, fmt=fmt, result=result, default_section=default_section)
-    problems = list(result.problems)
+    preview = ImportPreview(
+        course=course, fmt=fmt, result=result, default_section=default_section, skip_bad=skip_bad
+    )
+    fatal: list[Problem] = []
     if result.course is not None and result.course != course.slug:
-        problems.append(
+        fatal.append(
             Problem(
                 result.course_line,
                 f"this is the bank of course {result.course!r}, not {course.slug!r}",
             )
         )
+    own: dict[int, list[Problem]] = {id(q): list(q.problems) for q in result.questions}
     for question in result.questions:
         if "section" not in question.data:
             if default_section is None:
-                problems.append(
+                own[id(question)].append(
                     Problem(question.line, "no section given, and the course has none to assign")
                 )
                 continue
             question.data = canonical({**question.data, "section": default_section})
             question.section_assigned = True
     bank = _bank(course)
-    problems += _course_problems(course, result.questions, bank)
+    for key, found in _course_problems_of(course, result.questions, bank).items():
+        own[key] += found
+    # Problems of no parsed question: blocks that could not be read as a question at all.
+    attached = {p for q in result.questions for p in q.problems}
+    loose = [p for p in result.problems if p not in attached]
+    if result.stopped:
+        fatal += loose  # the file was read only in part: importing "the rest" is not an option
+        loose = []
+    good = [q for q in result.questions if not own[id(q)]]
+    bad = [q for q in result.questions if own[id(q)]]
+    if skip_bad:
+        preview.importable = good
+        preview.rejected = sorted(set(loose + [p for q in bad for p in own[id(q)]]))
+        preview.rejected_count = len(bad) + len({p.line for p in loose})
+        problems = fatal
+        if not good:  # nothing to import: every reason is a reason for that
+            problems = fatal + preview.rejected or [
+                Problem(1, "the file holds no question that can be imported")
+            ]
+    else:
+        preview.importable = list(result.questions)
+        problems = fatal + loose + [p for q in bad for p in own[id(q)]]
+        if not result.questions and not problems:
+            problems.append(Problem(1, "the file holds no question that can be imported"))
     existing = {q.key: q for q in bank.questions} if bank else {}
-    for question in result.questions:
+    for question in preview.importable:
         if question.key and isinstance(question.data.get("difficulty"), int):
             preview.actions[question.key] = _action(existing.get(question.key), question.data)
-    if not result.questions and not problems:
-        problems.append(Problem(1, "the file holds no question that can be imported"))
     preview.problems = sorted(set(problems))
     return preview
 
@@ -240,6 +297,8 @@ def import_questions(
     *,
     fmt: str = "",
     filename: str = "",
+    skipped: int = 0,
+    rejected: int = 0,
 ) -> ImportReport:
     """Write ``questions`` into the course's bank in one transaction: all of them, or none.
 
@@ -248,7 +307,7 @@ def import_questions(
     ``ImportRejected`` (nothing written) when any question is invalid or owned by the bank file.
     """
     items = _as_parsed(questions)
-    report = ImportReport()
+    report = ImportReport(skipped=skipped, rejected=rejected)
     actor_id = actor.id if actor is not None else None
     try:
         bank = _bank(course)
@@ -306,6 +365,8 @@ def import_questions(
             created=report.created,
             updated=report.updated,
             unchanged=len(report.unchanged),
+            skipped=skipped,
+            rejected=rejected,
         )
         session.commit()
     except IntegrityError:

@@ -52,7 +52,7 @@ def review_item(
         "type": data["type"],
         "given": describe(data, answer),
         "right": describe(data, grading.correct_answer(data)) if answers else None,
-        "feedback": data["feedback"],
+        "feedback": data.get("feedback", ""),
         "option_feedback": grading.option_feedback(data, answer),
         "score": score or 0.0,
         "section": data["section"],

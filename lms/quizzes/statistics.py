@@ -161,6 +161,8 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
 def _option_credit(qtype: str, option: Mapping[str, Any]) -> float:
     if qtype == "scenario":
         return option.get("grade", 0) / 100
+    if "weight" in option:
+        return max(0.0, option["weight"] / 100)
     return 1.0 if option.get("correct") is True else 0.0
 
 

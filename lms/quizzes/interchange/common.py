@@ -22,9 +22,9 @@ FORMATS = ("gift", "aiken", "yaml")
 DEFAULT_DIFFICULTY = 2
 FIELD_ORDER = (
     "id", "type", "difficulty", "section", "stem", "options", "answer", "steps", "pairs",
-    "distractors", "accepted", "feedback", "source", "sources",
+    "distractors", "accepted", "partial", "feedback", "source", "sources",
 )  # fmt: skip
-OPTION_ORDER = ("text", "correct", "grade", "feedback")
+OPTION_ORDER = ("text", "correct", "grade", "weight", "feedback")
 PAIR_ORDER = ("left", "right")
 
 
@@ -104,6 +104,7 @@ class ParseResult:
     skipped: list[Skipped] = field(default_factory=list)
     course: str | None = None  # the course a YAML bank names, if any
     course_line: int = 1
+    stopped: bool = False  # reading stopped at a limit: the rest of the file was not read
     budget: Budget = field(default_factory=lambda: Budget(Limits()), compare=False, repr=False)
 
     def problem(self, line: int, message: str) -> None:
@@ -123,9 +124,11 @@ class ParseResult:
                 f"the file holds more than {limit} questions and was read only up to here; "
                 f"split it into files of at most {limit} (limit: LMS_IMPORT_MAX_QUESTIONS)",
             )
+            self.stopped = True
             return False
         if budget.time_is_up():
             self.problem(line, budget.time_problem())
+            self.stopped = True
             return False
         return True
 
@@ -151,6 +154,7 @@ class ParseResult:
             "skipped": [asdict(s) for s in self.skipped],
             "course": self.course,
             "course_line": self.course_line,
+            "stopped": self.stopped,
         }
 
     @classmethod
@@ -172,6 +176,7 @@ class ParseResult:
             skipped=[Skipped(**s) for s in stored["skipped"]],
             course=stored["course"],
             course_line=stored["course_line"],
+            stopped=stored.get("stopped", False),
         )
 
     @property
@@ -214,9 +219,11 @@ def _jsonable(value: Any) -> Any:
 
 
 def rule_problems(question: ParsedQuestion) -> list[Problem]:
-    """The bank rules as line-numbered problems; a missing section is left to the importer."""
+    """The bank rules as line-numbered problems; a missing section is left to the importer.
+
+    Feedback is optional here (as in Moodle): an imported question without it still imports."""
     data = question.data
-    found = question_problems(data)
+    found = question_problems(data, require_feedback=False)
     if "section" not in data:
         found = [(name, text) for name, text in found if name != "section"]
     label = f"{question.key}: " if question.key else ""

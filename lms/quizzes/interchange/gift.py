@@ -3,7 +3,8 @@ r"""Moodle GIFT ⇄ our question data.
 Reading follows Moodle's GIFT reader: questions are separated by blank lines; lines starting with
 ``//`` are comments; ``$CATEGORY: a/b`` sets the category of the questions after it; ``::name::``
 names a question; ``[html]`` / ``[markdown]`` / ``[plain]`` / ``[moodle]`` set the text format
-(HTML is turned into plain text; the others are kept as written); the answer block ``{…}`` holds
+(HTML is cleaned by the lessons' sanitiser, then turned into plain text; the others are kept as
+written); the answer block ``{…}`` holds
 ``=right`` and ``~wrong`` answers, ``%50%`` weights, ``#feedback`` per answer and ``####general
 feedback``; text after the block makes a "missing word" stem (the block becomes ``____``).
 Escapes: ``\~ \= \# \{ \} \: \\`` and ``\n`` (a line break), plus ``\>`` (our export writes a
@@ -16,7 +17,10 @@ our type      GIFT                                            notes
 ============  ==============================================  =====================================
 single        ``{=right ~wrong ~wrong}``                      weights only 100 / 0
 multiple      ``{~%50%a ~%50%b ~%-100%c}``                    no ``=``; weight > 0 means correct;
+                                                              weights other than even shares are
+                                                              kept as ``weight`` on every option;
                                                               export: rights share +100, wrongs -100
+                                                              (or the options' own weights)
 scenario      ``{=best#fb ~%50%ok#fb ~poor#fb}``              grade = weight (100 / 50 / 0); Moodle
                                                               reads it as single choice with partial
                                                               credit, which is what a scenario is
@@ -25,7 +29,8 @@ truefalse     ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}``          ``#wrong#right`` f
 matching      ``{=left -> right … = -> distractor}``          3+ pairs; an empty left = distractor
 ordering      ``{=1 -> first step =2 -> second step …}``      a matching question on the positions,
                                                               marked ``// mingli: type ordering``
-short         ``{=answer =other answer}``                     weights other than 100 are refused
+short         ``{=answer =other answer =%50%half}``           0 < weight < 100 goes to ``partial``;
+                                                              0% answers keep only their feedback
 ============  ==============================================  =====================================
 
 Without a ``type`` marker a choice block is: *multiple* when it has no ``=`` and two or more
@@ -45,8 +50,8 @@ ignores::
 A question without ``difficulty`` gets :data:`~lms.quizzes.interchange.DEFAULT_DIFFICULTY`; one
 without ``section`` gets the importer's default section. ``::name::`` becomes the id (normalised
 to lower-case letters, digits, ``-`` and ``_``); a question without a name gets a stable id made
-from its stem. Numerical (``{#…}``), essay (``{}``) and description (no block) questions are
-skipped.
+from its stem. Numerical (``{#…}``), essay (``{}``), description (no block) and cloze
+(``{1:MULTICHOICE:…}``) questions are skipped. Feedback is optional, as in Moodle.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lms.content.markdown import sanitise_html
 from lms.quizzes.interchange.common import (
     DEFAULT_DIFFICULTY,
     Budget,
@@ -74,10 +80,17 @@ from lms.quizzes.interchange.common import (
     split_lines,
 )
 
+WEIGHT_SLACK = 0.01  # as bank_file.WEIGHT_SLACK: 33.33333 counts as a third
 ESCAPABLE = frozenset("\\~=#{}:>")
 FORMAT_RE = re.compile(r"\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 WEIGHT_RE = re.compile(r"%(-?[0-9]{1,3}(?:[.,][0-9]+)?)%")
 MARKER_RE = re.compile(r"^//\s*mingli:\s*(\S+)\s*(.*?)\s*$")
+# An embedded answer of a cloze (multianswer) question: {1:MULTICHOICE:…}, {:SA:…}, {2:NM:…}.
+CLOZE_RE = re.compile(
+    r"\{[0-9]*:(?:MULTICHOICE|MULTIRESPONSE|SHORTANSWER|NUMERICAL|MC|MR|SA|MW|NM)"
+    r"(?:_[A-Z]+)?:",
+    re.IGNORECASE,
+)
 CATEGORY_RE = re.compile(r"^\s*\$CATEGORY:\s*(.*?)\s*$")
 TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 MARKERS = ("type", "difficulty", "section", "source", "sources")
@@ -194,6 +207,9 @@ class _Reader:
 
 
 def _html_to_text(text: str) -> str:
+    """HTML as our plain text: cleaned by the lessons' sanitiser first (so a script's or style's
+    content is dropped, not kept as words), then line breaks for blocks, tags removed."""
+    text = sanitise_html(text)
     text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>", "\n", text)
     text = html.unescape(re.sub(r"<[^>]*>", "", text))
     return "\n".join(line.strip() for line in text.split("\n")).strip()
@@ -277,6 +293,9 @@ def _question(
     if match:
         reader.fmt = match.group(1).lower()
         span = span.cut(match.end())
+    if CLOZE_RE.search(span.chars):
+        result.skipped.append(Skipped(first_line, "cloze"))
+        return
     opening = span.find("{")
     if opening < 0:
         result.skipped.append(Skipped(first_line, "description"))
@@ -520,6 +539,7 @@ def _choice(
     if wanted == "single" and any(w not in (0, 100) for w in weights):
         result.problem(line, "a single-choice question has no partial credit: use = and ~ only")
         return
+    weighted = wanted == "multiple" and not _default_shares(weights)
     options = []
     for answer, weight in zip(answers, weights, strict=True):
         option: dict[str, Any] = {"text": answer.text}
@@ -527,10 +547,22 @@ def _choice(
             option["grade"] = _number(weight)
         elif weight > 0 if wanted == "multiple" else weight == 100:
             option["correct"] = True
+        if weighted:
+            option["weight"] = _number(weight)
         if answer.feedback:
             option["feedback"] = answer.feedback
         options.append(option)
     data.update(type=wanted, options=options, feedback=general)
+
+
+def _default_shares(weights: list[float]) -> bool:
+    """Whether a multiple answer's weights are the even shares (rights +100/n, wrongs -100/m) that
+    our unweighted grading gives anyway; only other weights are kept on the options."""
+    rights = sum(1 for w in weights if w > 0)
+    wrongs = len(weights) - rights
+    if not rights or not wrongs:
+        return False
+    return all(abs(w - (100 / rights if w > 0 else -100 / wrongs)) <= WEIGHT_SLACK for w in weights)
 
 
 def _matching(
@@ -584,19 +616,27 @@ def _short(
     general: str,
     result: ParseResult,
 ) -> None:
+    accepted: list[str] = []
+    partial: list[dict[str, Any]] = []
     for answer in answers:
-        if answer.weight not in (None, 100):
-            result.problem(
-                answer.line, "a short answer is right or wrong: partial weights are not supported"
-            )
+        weight = 100.0 if answer.weight is None else answer.weight
+        if not 0 <= weight <= 100:
+            result.problem(answer.line, "a short answer's weight must be from 0% to 100%")
             return
+        if weight == 100:
+            accepted.append(answer.text)
+        elif weight > 0:
+            partial.append({"text": answer.text, "weight": _number(weight)})
+        # a 0% answer earns nothing, as any other answer: only its feedback is kept
     if not _expect(wanted, "short", answers[0].line if answers else 1, result):
         return
     data.update(
         type="short",
-        accepted=[a.text for a in answers],
+        accepted=accepted,
         feedback=fold_feedback(general, *(a.feedback for a in answers)),
     )
+    if partial:
+        data["partial"] = partial
 
 
 # ---------------------------------------------------------------------------------------------
@@ -654,6 +694,7 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
         wrongs = len(options) - rights
         for option in options:
             share = 100 / rights if option.get("correct") is True else -100 / wrongs
+            share = option.get("weight", share)
             out.append("~" + _answer_text(option["text"], _weight(share)) + _feedback(option))
     elif qtype == "scenario":
         for option in options:
@@ -674,6 +715,8 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
     elif qtype == "short":
         for accepted in question["accepted"]:
             out.append("=" + _answer_text(accepted))
+        for partial in question.get("partial") or []:
+            out.append("=" + _answer_text(partial["text"], _weight(partial["weight"])))
     else:
         raise ValueError(f"cannot write a {qtype!r} question as GIFT")
     if question.get("feedback"):
