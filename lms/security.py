@@ -44,7 +44,8 @@ def accepts_upload(view: View) -> View:
 
 
 def limit_request_size() -> None:
-    """Refuse an oversized body before anything reads it (an anonymous 300 MB POST is a 413).
+    """Refuse an oversized body before anything reads it (an anonymous 300 MB POST is a 413), and
+    text carrying NUL characters (a 400).
 
     Runs for the LMS's blueprints only (registered under their names), so a host's routes keep the
     host's own limits. Upload views get the import limit plus room for the form around the file.
@@ -61,6 +62,27 @@ def limit_request_size() -> None:
     request.max_content_length = limit  # also bounds a body sent without a length
     request.max_form_memory_size = limit
     request.max_form_parts = int(c["LMS_MAX_FORM_PARTS"])
+    if _carries_nul():
+        abort(400)
+
+
+def _carries_nul() -> bool:
+    """A NUL character in the path, a query or form value, or a JSON body.
+
+    No text a person types holds one, and PostgreSQL refuses it in any text column, so it would
+    reach the database as an error (a 500) rather than a clear 400. Uploaded files are not text
+    fields and are left to their importers.
+    """
+    if "\x00" in request.path:
+        return True
+    for values in (request.args, request.form if request.method != "GET" else {}):
+        for key, value in values.items(multi=True) if values else ():
+            if "\x00" in key or "\x00" in value:
+                return True
+    if request.is_json:
+        body = request.get_data(cache=True)
+        return b"\x00" in body or b"\\u0000" in body.lower()
+    return False
 
 
 def limit_blueprints(app: Flask, names: list[str]) -> None:

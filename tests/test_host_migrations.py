@@ -52,6 +52,8 @@ def test_a_hosts_autogenerate_leaves_the_lms_tables_alone(tmp_path: Path):
 
 
 def clean(db: SQLAlchemy) -> None:
+    """Every table in the database, whoever made it (on PostgreSQL the tests share one database)."""
     Base.metadata.drop_all(db.engine)
-    with db.engine.begin() as conn:
-        conn.execute(sa.text("DROP TABLE IF EXISTS lms_alembic_version"))
+    existing = sa.MetaData()
+    existing.reflect(db.engine)
+    existing.drop_all(db.engine)

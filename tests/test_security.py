@@ -190,3 +190,20 @@ def test_any_page_number_gives_a_page_not_a_server_error(client, make_staff):
         for page in ("1e20", "9" * 30, "-5", "", "x", "0", "1000001"):
             response = client.get(f"{path}?page={page}&per_page={page}")
             assert response.status_code == 200, (path, page)
+
+
+def test_text_with_a_nul_character_is_a_400_on_every_engine(client, make_staff):
+    """PostgreSQL refuses NUL in text columns: it must never reach the database (a 500 there)."""
+    assert (
+        client.post("/lms/login", data={"employee_no": "a\x00b", "password": "x"}).status_code
+        == 400
+    )
+    login(client, make_staff(("admin", "learner")))
+    assert client.get("/lms/plan/?q=%00").status_code == 400
+    assert client.get("/lms/staff/%00/edit").status_code == 400
+    api = client.post(
+        "/lms/api/v1/courses/basics/attempts",
+        data='{"x": "\\u0000"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert api.status_code == 400
