@@ -71,7 +71,6 @@ def _since(employee_no: str) -> datetime:
 
 def retry_after(employee_no: str, client: str) -> int:
     """Seconds this client must wait before trying this account again; 0 when it may try now."""
-    c = current_app.config
     failures, last = session.execute(
         sa.select(sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.at)).where(
             AuditEntry.action == FAILED,
@@ -80,8 +79,14 @@ def retry_after(employee_no: str, client: str) -> int:
             AuditEntry.at >= _since(employee_no),
         )
     ).one()
+    return _remaining(failures or 0, last)
+
+
+def _remaining(failures: int, last: datetime | None) -> int:
+    """Whole seconds left of the wait that ``failures`` (the latest at ``last``) impose."""
+    c = current_app.config
     wait = wait_seconds(
-        failures or 0,
+        failures,
         int(c["LMS_LOGIN_MAX_FAILURES"]),
         float(c["LMS_LOGIN_DELAY_SECONDS"]),
         float(c["LMS_LOGIN_WINDOW_MINUTES"]) * 60,
@@ -109,23 +114,35 @@ class Lockout:
 def current_lockouts() -> list[Lockout]:
     """Every (account, client) that must wait now, for the admin page."""
     c = current_app.config
-    window = timedelta(minutes=c["LMS_LOGIN_WINDOW_MINUTES"])
+    since = utcnow() - timedelta(minutes=c["LMS_LOGIN_WINDOW_MINUTES"])
     client = AuditEntry.details["client"].as_string()
+    lifted = set(
+        session.scalars(
+            sa.select(AuditEntry.target_id).where(
+                AuditEntry.action == LIFTED, AuditEntry.at >= since
+            )
+        )
+    )
     rows = session.execute(
         sa.select(
             AuditEntry.target_id, client, sa.func.count(AuditEntry.id), sa.func.max(AuditEntry.at)
         )
-        .where(AuditEntry.action == FAILED, AuditEntry.at >= utcnow() - window)
+        .where(AuditEntry.action == FAILED, AuditEntry.at >= since)
         .group_by(AuditEntry.target_id, client)
         .having(sa.func.count(AuditEntry.id) >= int(c["LMS_LOGIN_MAX_FAILURES"]))
         .order_by(sa.func.max(AuditEntry.at).desc())
         .limit(500)
     ).all()
     found = []
-    for employee_no, key, _count, last in rows:
-        wait = retry_after(employee_no, key or "")
+    for employee_no, key, count, last in rows:
+        # Counted afresh only for an account lifted within the window (older failures are forgiven).
+        wait = (
+            retry_after(employee_no, key or "")
+            if employee_no in lifted
+            else _remaining(count, last)
+        )
         if wait:
-            found.append(Lockout(employee_no, key or "", _count, last, wait))
+            found.append(Lockout(employee_no, key or "", count, last, wait))
     return found
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
-
-from lms import days
+from datetime import date
 
 
 def add_months(start: date, months: int) -> date:
@@ -22,16 +20,6 @@ def add_months(start: date, months: int) -> date:
 def expiry(issued_on: date, validity_months: int) -> date | None:
     """The last day the certificate is valid; ``None`` when the course sets no validity (0)."""
     return add_months(issued_on, validity_months) if validity_months > 0 else None
-
-
-def local_today(timezone: str | None) -> date:
-    """Today in ``timezone`` (the app's calendar is :func:`lms.days.today`)."""
-    return datetime.now(days.zone_named(timezone)).date()
-
-
-def local_date(moment: datetime, timezone: str | None) -> date:
-    """The calendar day of a stored (naive UTC) moment in ``timezone``."""
-    return days.local_date(moment, days.zone_named(timezone))
 
 
 def chinese_date(day: date | None) -> str:

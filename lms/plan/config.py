@@ -61,10 +61,8 @@ today = days.today
 
 
 def local_date(moment: datetime | None, tz: tzinfo | None = None) -> date | None:
-    """The calendar day of a stored naive-UTC timestamp."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC).astimezone(tz or timezone()).date()
+    """The calendar day of a stored naive-UTC timestamp (``None`` stays ``None``)."""
+    return days.local_date(moment, tz) if moment is not None else None
 
 
 def local_dates(tz: tzinfo | None = None) -> Callable[[datetime | None], date | None]:
