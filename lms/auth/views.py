@@ -24,6 +24,7 @@ from lms.auth.forms import LoginForm
 from lms.auth.identity import current_staff
 from lms.auth.login import authenticate
 from lms.i18n import _
+from lms.navigation import same_site
 
 bp = Blueprint("lms_auth", __name__)
 
@@ -35,8 +36,6 @@ def _own_login_only() -> None:
 
 def _safe_next(target: str | None) -> str:
     """A same-site path (no line breaks or control characters: they cannot go in a header)."""
-    from lms.navigation import same_site
-
     if target and "//" in target:
         return url_for("lms_courses.dashboard")
     return same_site(target)

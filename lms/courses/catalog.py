@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import sqlalchemy as sa
 from flask import abort
 
@@ -96,9 +98,16 @@ def lesson_records(staff: Staff, course: Course) -> list[completion.LessonRecord
             .where(LessonProgress.staff_id == staff.id, Lesson.course_id == course.id)
         )
     }
+    return records_from(course.active_lessons, rows)
+
+
+def records_from(
+    lessons: Iterable[Lesson], progress: Mapping[int, LessonProgress]
+) -> list[completion.LessonRecord]:
+    """The completion rule's view of lessons, given the learner's progress rows by lesson id."""
     records = []
-    for lesson in course.active_lessons:
-        row = rows.get(lesson.id)
+    for lesson in lessons:
+        row = progress.get(lesson.id)
         records.append(
             completion.LessonRecord(
                 slug=lesson.slug,

@@ -14,10 +14,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from lms.auth.models import Staff
-from lms.courses import completion
+from lms.courses import catalog, completion
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session
 from lms.i18n import _, _l
+from lms.navigation import MAX_PAGE
 from lms.plan import config
 from lms.plan.evidence import (
     PERSON_COLUMNS,
@@ -41,7 +42,6 @@ SORTS = {
     "urgency": _l("最紧急状态"),
 }
 MAX_PER_PAGE = 1000
-MAX_PAGE = 1_000_000  # past any list's end, and an OFFSET every database can hold
 
 
 @dataclass
@@ -319,15 +319,7 @@ def person_plan(staff: Staff, as_of: date | None = None) -> list[PlanItem]:
     for rule, status in applying:
         course = courses[rule.course_id]
         standing = completion.evaluate(
-            course.completion,
-            [
-                completion.LessonRecord(
-                    lesson.slug,
-                    getattr(progress.get(lesson.id), "first_viewed_at", None),
-                    getattr(progress.get(lesson.id), "completed_at", None),
-                )
-                for lesson in course.active_lessons
-            ],
+            course.completion, catalog.records_from(course.active_lessons, progress)
         )
         items.append(PlanItem(rule, status, *plan_steps(rule, status, standing)))
     items.sort(
