@@ -80,15 +80,18 @@ def draw(
         pools.append(pool)
     rng.shuffle(pools)
     picked: list[Question] = []
+    keys: set[str] = set()  # of the questions picked
     barred: set[str] = set()  # keys excluded by a question already picked
     while len(picked) < course.questions_per_attempt and any(pools):
         for pool in pools:
             while pool and len(picked) < course.questions_per_attempt:
                 question = pool.pop()
-                if question.key in barred or exclusions(question) & {q.key for q in picked}:
+                excluded = exclusions(question)
+                if question.key in barred or excluded & keys:
                     continue
                 picked.append(question)
-                barred |= exclusions(question)
+                keys.add(question.key)
+                barred |= excluded
                 break
     rng.shuffle(picked)
     return picked
