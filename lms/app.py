@@ -11,6 +11,7 @@ from flask import Flask, redirect, url_for
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lms.auth.passwords import DEFAULT_METHOD, weak_method_problem
 from lms.extension import LMS, PACKAGE_DIR
 from lms.settings import CONFIGS
 
@@ -64,6 +65,9 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
                 f"Refusing to start: SECRET_KEY {problem}. Set it in the environment to a long "
                 'random value (python -c "import secrets; print(secrets.token_hex(32))").'
             )
+        weak = weak_method_problem(app.config.get("LMS_PASSWORD_HASH") or DEFAULT_METHOD)
+        if weak:
+            raise RuntimeError(f"Refusing to start: {weak}.")
         if not app.config.get("LMS_CERT_BASE_URL"):
             raise RuntimeError(
                 "Refusing to start: set LMS_CERT_BASE_URL (MINGLI_LMS_CERT_BASE_URL in the "

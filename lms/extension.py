@@ -91,6 +91,9 @@ class LMS:
       window); other clients of the account are not slowed (``lms.auth.throttle``).
     - ``LMS_SESSION_HOURS`` [``12``]: a login (the plugin's own) lasts at most this long; logout,
       a password change or deactivation ends every session of that person at once.
+    - ``LMS_PASSWORD_HASH`` [``scrypt``]: werkzeug's hashing method for the plugin's own
+      passwords; a production app refuses anything weaker than scrypt (n ≥ 32768) or PBKDF2 with
+      600,000 iterations (``lms.auth.passwords``). The test configuration uses a cheap one.
     - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
       person has not chosen one with the language switch and the browser asks for neither; also
       the language of e-mail reminders. Course content is shown as written. A host that has its

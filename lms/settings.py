@@ -36,6 +36,9 @@ class TestingConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": NullPool}
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "mingli-testing-only"
+    # The suite logs in thousands of times: a cheap hash there, scrypt everywhere else (a
+    # production app refuses a weak method, see lms.auth.passwords).
+    LMS_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 
 class ProductionConfig(Config):

@@ -59,6 +59,39 @@ def test_production_reads_secret_and_database_from_the_environment(monkeypatch, 
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("prod.sqlite3")
 
 
+@pytest.mark.parametrize(
+    "method", ["pbkdf2:sha256:1", "pbkdf2:sha256:100000", "scrypt:1024:8:1", "plain", "md5"]
+)
+def test_production_refuses_a_weak_password_hash(monkeypatch, tmp_path, method):
+    """The test configuration's cheap hash can never reach a production app."""
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("MINGLI_LMS_CERT_BASE_URL", "https://lms.example.cn")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    monkeypatch.setenv("MINGLI_LMS_PASSWORD_HASH", method)
+    with pytest.raises(RuntimeError, match="LMS_PASSWORD_HASH"):
+        create_app("production")
+
+
+@pytest.mark.parametrize("method", ["scrypt", "scrypt:32768:8:1", "pbkdf2:sha256:600000"])
+def test_production_accepts_a_strong_password_hash(monkeypatch, tmp_path, method):
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("MINGLI_LMS_CERT_BASE_URL", "https://lms.example.cn")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    monkeypatch.setenv("MINGLI_LMS_PASSWORD_HASH", method)
+    assert create_app("production").config["LMS_PASSWORD_HASH"] == method
+
+
+def test_passwords_are_hashed_with_scrypt_unless_configured(tmp_path):
+    from lms.auth.models import Staff
+
+    app = create_app({"CONFIG_NAME": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        staff = Staff(employee_no="E1", name="甲")
+        staff.set_password("correct-horse-9")
+        assert staff.password_hash.startswith("scrypt:")
+        assert staff.check_password("correct-horse-9")
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context(), app.extensions["lms"].db.engine.connect() as conn:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.auth import passwords
 from lms.auth.models import Staff
 from lms.db import session
-
-# Checked when there is no real hash to check, so every path costs one hash comparison: the time a
-# login takes does not tell accounts with a password from unknown or import-only ones.
-_DUMMY_HASH = generate_password_hash("mingli-no-such-account")
 
 
 def authenticate(employee_no: str, password: str) -> Staff | None:
     """The active staff member with this number and password, else ``None`` (never says which failed)."""
     staff = session.scalar(sa.select(Staff).where(Staff.employee_no == employee_no.strip()))
     if staff is None or not staff.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+        # One hash comparison on every path: the time a login takes does not tell accounts with a
+        # password from unknown or import-only ones.
+        passwords.check_dummy(password)
         return None
     if not staff.check_password(password) or not staff.active:
         return None

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.auth import passwords
 from lms.db import Base, utcnow
 
 ROLES = ("learner", "trainer", "hr", "admin")
@@ -54,7 +54,7 @@ class Staff(Base):
         return bool(self.roles & set(roles))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
         self.end_sessions()
 
     def end_sessions(self) -> None:
@@ -62,7 +62,7 @@ class Staff(Base):
         self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and passwords.check_password(self.password_hash, password)
 
     # Flask-Login protocol
     @property
