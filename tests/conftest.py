@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,9 +27,53 @@ PROJECT = TESTS.parent
 PASSWORD = "correct-horse-9"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Screenshots of the last run's journeys go (in the controller only: pytest-xdist workers
+    share the folder)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(PROJECT / "test-artifacts" / "screenshots", ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser journeys share one live server: under ``--dist loadgroup`` one worker runs them."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 def database_url(tmp_path: Path) -> str:
     """SQLite in the test's folder, or the server named by MINGLI_TEST_DATABASE_URL."""
-    return os.environ.get("MINGLI_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return server_database_url() or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+_CREATED_DATABASES: set[str] = set()
+
+
+def server_database_url(purpose: str = "") -> str | None:
+    """The server database (MINGLI_TEST_DATABASE_URL) for this test process, ``None`` without one.
+
+    Under pytest-xdist each worker gets its own database beside the named one (``…_gw0``), and a
+    ``purpose`` another one still (the e2e live server's), created on first use."""
+    base = os.environ.get("MINGLI_TEST_DATABASE_URL")
+    if not base:
+        return None
+    suffix = "_".join(p for p in (os.environ.get("PYTEST_XDIST_WORKER", ""), purpose) if p)
+    if not suffix:
+        return base
+    url = sa.make_url(base)
+    name = f"{url.database}_{suffix}"
+    target = url.set(database=name).render_as_string(hide_password=False)
+    if name not in _CREATED_DATABASES:
+        engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            ).scalar()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _CREATED_DATABASES.add(name)
+    return target
 
 
 def reset_schema(app: Flask) -> None:
@@ -36,6 +83,102 @@ def reset_schema(app: Flask) -> None:
         with engine.begin() as conn:
             conn.execute(sa.text("DROP TABLE IF EXISTS lms_alembic_version"))
         Base.metadata.create_all(engine)
+
+
+# What ``reset_schema`` + ``sync_content`` of a content folder leave in a database, made once per
+# session and restored for every test (the suite builds ~1,200 apps): a copy of the SQLite file, or
+# the rows of every table for a server database.
+_SQLITE_TEMPLATES: dict[str, Path] = {}
+_ROW_SNAPSHOTS: dict[str, dict[str, list[dict]]] = {}
+
+
+def fresh_database(app: Flask, content_root: Path, key: str) -> None:
+    """Give ``app`` an empty schema with ``content_root`` synced, as ``reset_schema`` followed by
+    ``sync_content(content_root)`` would, from a snapshot taken the first time ``key`` is asked
+    for. ``key`` names the content and the settings the sync depends on."""
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            _fresh_sqlite(app, engine, content_root, key)
+        else:
+            _fresh_server(app, engine, content_root, key)
+
+
+def _fresh_sqlite(app: Flask, engine: sa.Engine, content_root: Path, key: str) -> None:
+    path = Path(engine.url.database)
+    engine.dispose()
+    template = _SQLITE_TEMPLATES.get(key)
+    if template is not None:
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(template, path)
+        return
+    reset_schema(app)
+    sync_content(content_root)
+    session.remove()
+    engine.dispose()  # the last connection checkpoints the WAL into the main file
+    template = Path(tempfile.mkdtemp(prefix="mingli-template-")) / f"{key}.sqlite3"
+    shutil.copyfile(path, template)
+    _SQLITE_TEMPLATES[key] = template
+
+
+def _fresh_server(app: Flask, engine: sa.Engine, content_root: Path, key: str) -> None:
+    tables = Base.metadata.sorted_tables
+    with engine.connect() as conn:
+        present = {n for n in sa.inspect(conn).get_table_names() if n.startswith("lms_")}
+    if present != {t.name for t in tables}:  # a migration test left its own schema behind
+        reset_schema(app)
+    rows = _ROW_SNAPSHOTS.get(key)
+    if rows is None:
+        _truncate(engine, tables)
+        sync_content(content_root)
+        session.remove()
+        with engine.connect() as conn:
+            _ROW_SNAPSHOTS[key] = {
+                t.name: [dict(r) for r in conn.execute(t.select()).mappings()] for t in tables
+            }
+        return
+    _truncate(engine, tables)
+    with engine.begin() as conn:
+        for table in tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+        for table in tables:
+            if rows[table.name] and "id" in table.c and table.c.id.autoincrement in (True, "auto"):
+                conn.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT MAX(id) FROM {table.name}))"
+                    )
+                )
+
+
+def _truncate(engine: sa.Engine, tables: list[sa.Table]) -> None:
+    with engine.begin() as conn:
+        names = ", ".join(t.name for t in tables)
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def blank_pdf(template: object, html: str) -> bytes:
+    """A valid one-page PDF standing in for a rendered certificate, different for each HTML."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=842, height=595)
+    writer.add_metadata({"/Subject": hashlib.sha256(html.encode()).hexdigest()})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def fast_certificate_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint takes a good part of a second per certificate: a test that does not read the
+    PDF gets :func:`blank_pdf`; a test marked ``real_pdf`` renders the real one."""
+    if request.node.get_closest_marker("real_pdf") is None:
+        from lms.certificates import issue
+
+        monkeypatch.setattr(issue, "render_pdf", blank_pdf)
 
 
 @pytest.fixture
@@ -60,9 +203,7 @@ def app(tmp_path: Path, content_dir: Path) -> Iterator[Flask]:
             "LMS_CHECK_TYPOGRAPHY": False,
         }
     )
-    reset_schema(app)
-    with app.app_context():
-        sync_content(content_dir)
+    fresh_database(app, content_dir, "fixture-content")
     yield app
     with app.app_context():
         app.extensions["lms"].db.engine.dispose()
@@ -79,9 +220,7 @@ def real_content_app(tmp_path: Path) -> Iterator[Flask]:
             "LMS_CERT_TEMPLATES_DIR": str(PROJECT / "certificates"),
         }
     )
-    reset_schema(app)
-    with app.app_context():
-        sync_content(PROJECT)
+    fresh_database(app, PROJECT, "project-content")
     yield app
     with app.app_context():
         app.extensions["lms"].db.engine.dispose()

@@ -189,6 +189,7 @@ def test_a_course_without_validity_never_expires():
 # --- issuing ------------------------------------------------------------------------------------
 
 
+@pytest.mark.real_pdf
 def test_passing_issues_one_frozen_certificate_with_the_name_serial_and_a_cjk_font(
     certs, make_staff
 ):
@@ -449,6 +450,7 @@ def test_revocation_needs_a_reason_is_audited_and_a_later_pass_earns_a_new_certi
     assert again.id != cert.id and again.cycle == 2
 
 
+@pytest.mark.real_pdf
 def test_reissue_makes_a_new_version_and_never_touches_the_issued_pdf(certs, make_staff, tmp_path):
     app = certs
     template_dir = tmp_path / "certificates"
@@ -511,6 +513,7 @@ def test_reissue_makes_a_new_version_and_never_touches_the_issued_pdf(certs, mak
         ("王&李", "王&amp;李"),
     ],
 )
+@pytest.mark.real_pdf
 def test_names_are_escaped_and_print_as_typed(certs, make_staff, name, escaped):
     me = make_staff(name=name)
     cert = load(certs, pass_quiz(certs, me).id)
@@ -629,6 +632,7 @@ def _wait_for_batch(client, batch_id: int) -> dict:
     raise AssertionError("the batch did not finish")
 
 
+@pytest.mark.real_pdf
 def test_the_cli_and_the_web_batch_print_the_same_pages_and_hr_filters_them(
     certs, make_staff, tmp_path
 ):

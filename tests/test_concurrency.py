@@ -8,10 +8,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,15 +26,10 @@ from lms.db import session
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
 from tests.conftest import FIXTURE_CONTENT, PROJECT, database_url, reset_schema
+from tests.live import gunicorn
 
 LEARNERS = 120
 PASSWORD = "load-test-pw"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -60,7 +51,6 @@ def server(tmp_path: Path):
             staff.set_roles({"learner"})
             session.add(staff)
         session.commit()
-    port = free_port()
     env = dict(
         os.environ,
         MINGLI_CONFIG="testing",
@@ -68,28 +58,10 @@ def server(tmp_path: Path):
         MINGLI_LMS_CONTENT_DIR=str(FIXTURE_CONTENT),
         MINGLI_LMS_CERT_TEMPLATES_DIR=str(PROJECT / "certificates"),
     )
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "lms:create_app()"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/lms/login", timeout=5).close()
-                break
-            except OSError:  # refused, reset or timed out while the workers boot
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
-                time.sleep(0.2)
-        yield base, app
+        with gunicorn(env, tmp_path / "gunicorn.log", workers=4) as base:
+            yield base, app
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
         with app.app_context():
             app.extensions["lms"].db.engine.dispose()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from email import message_from_bytes, policy
@@ -18,6 +17,7 @@ from lms.plan.models import Extension, SentReminder
 from lms.plan.reminders import reminder_kind
 from lms.plan.status import DUE_SOON, OVERDUE, PlanStatus
 from tests import plan_helpers as h
+from tests.live import free_port
 
 AS_OF = date(2026, 3, 1)
 
@@ -45,12 +45,6 @@ class Inbox:
 
     def clear(self) -> None:
         self.messages.clear()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

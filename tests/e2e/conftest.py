@@ -7,18 +7,15 @@ desktop and phone widths.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, server_database_url
+from tests.live import gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT / "test-artifacts" / "screenshots"
@@ -30,21 +27,15 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - the README's test set-up i
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """The standalone app with the real courses and demo accounts, on a fresh database."""
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     instance = tmp_path_factory.mktemp("e2e-instance")
     env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
     env.pop("MINGLI_TEST_DATABASE_URL", None)
-    if os.environ.get("MINGLI_TEST_DATABASE_URL"):
-        env["MINGLI_SQLALCHEMY_DATABASE_URI"] = os.environ["MINGLI_TEST_DATABASE_URL"]
+    server = server_database_url("e2e")  # its own database: other tests reset theirs meanwhile
+    if server:
+        env["MINGLI_SQLALCHEMY_DATABASE_URI"] = server
     flask = [sys.executable, "-m", "flask", "--app", "lms"]
     if env.get("MINGLI_SQLALCHEMY_DATABASE_URI"):
         from sqlalchemy import create_engine, text
@@ -54,26 +45,8 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
     subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=env, check=True)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "lms:create_app()"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/lms/login", timeout=5).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("the app did not start") from None
-            time.sleep(0.2)
-    yield base, env
-    proc.terminate()
-    proc.wait(timeout=20)
+    with gunicorn(env, instance / "gunicorn.log") as base:
+        yield base, env
 
 
 @pytest.fixture(scope="session")
