@@ -35,7 +35,7 @@ GIFT = """// 两道新题,没有注明课节
 // mingli: difficulty 1
 ::imp-002::微笑是最好的语言。{TRUE####材料原话。}
 
-::num::1+1?{#2}
+::essay::谈谈你对微笑服务的体会。{}
 """
 BAD_GIFT = """::imp-001::电话铃响几声之内应接听?{
 =三声
@@ -102,7 +102,7 @@ def test_preview_assigns_the_default_section_and_writes_nothing(app):
         assert (second.data["section"], second.section_assigned) == ("greeting#smile", False)
         assert preview.actions == {"imp-001": "create", "imp-002": "create"}
         assert [str(s) for s in preview.skipped] == [
-            "line 13: skipped: numerical questions are not supported"
+            "line 13: skipped: essay questions are not supported"
         ]
         chosen = preview_import(GIFT, "gift", course, default_section="phone#answer")
         assert chosen.questions[0].data["section"] == "phone#answer"
@@ -243,7 +243,7 @@ def test_cli_dry_run_reports_and_writes_nothing(app, runner, tmp_path):
     before = counts(app)
     result = cli_import(runner, path, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert f"{path}:line 13: skipped: numerical questions are not supported" in result.output
+    assert f"{path}:line 13: skipped: essay questions are not supported" in result.output
     assert "2 question(s) valid for basics: 2 new" in result.output
     assert "dry run" in result.output
     assert counts(app) == before
@@ -374,7 +374,7 @@ def test_wizard_preview_then_confirm(app, make_staff):
     assert preview.status_code == 200
     assert "电话铃响几声之内应接听?" in html and "微笑是最好的语言。" in html
     assert "✓</span> 三声" in html  # the right option is marked
-    assert "line 13: skipped: numerical questions are not supported" in html
+    assert "line 13: skipped: essay questions are not supported" in html
     assert "默认课节" in html and "确认导入" in html
     assert "imp-001" not in keys(app)  # previewing writes nothing
 

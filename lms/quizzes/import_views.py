@@ -61,6 +61,7 @@ TYPE_LABELS = {
     "matching": _l("配对"),
     "short": _l("简答"),
     "scenario": _l("情境"),
+    "numerical": _l("数值"),
 }
 
 
