@@ -181,3 +181,8 @@ def test_bank_rules(answers: object, problem: str) -> None:
 def test_other_types_fields_are_refused_on_a_numerical_question() -> None:
     found = question_problems(question(accepted=["8"]))
     assert ("accepted", "unknown field 'accepted' for a numerical question") in found
+
+
+def test_an_integer_too_large_for_a_float_is_no_number() -> None:
+    found = question_problems(question(answers=[{"value": 10**400}]))
+    assert any(text.startswith("answer 1: value must be a number") for _, text in found), found

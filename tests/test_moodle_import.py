@@ -342,7 +342,7 @@ def test_skip_bad_in_the_wizard(app, make_staff):
         as_text=True
     )
     assert "拒收的题目" in html and "确认导入" in html
-    assert "line 3: bad-1: a single-choice question needs exactly one correct option" in html
+    assert "第 3 行：bad-1：单选题必须恰好有一个正确选项" in html
     assert 'name="skip_bad" type="hidden" value="1"' in html
     done = client.post(
         "/lms/trainer/import/confirm",

@@ -302,8 +302,14 @@ MAX_NUMERICAL_ANSWERS = 20
 
 
 def is_number(value: Any) -> bool:
-    """A finite int or float (not a bool, not NaN or infinity): the only numbers a key may hold."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (not a bool, not NaN or infinity, not an integer too large for a
+    float): the only numbers a key may hold."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int of hundreds of digits, as YAML reads one
+        return False
 
 
 def _check_numerical(q: dict[str, Any]) -> list[tuple[str, str]]:
