@@ -173,3 +173,19 @@ def test_statistics_group_the_same_number_however_it_was_typed():
         Choice("9", 1, 1 / 7, 1.0),
     ]
     assert stats.unanswered == 1
+
+
+def test_the_trainers_pages_show_numerical_questions(app, client, make_staff, content_dir):
+    numerical_course(app, content_dir)
+    login(client, make_staff(("learner", "trainer")))
+    attempt_id = start(client)
+    where = positions(app, attempt_id)
+    client.post(f"/lms/attempts/{attempt_id}/submit", data={f"q{where['num-002']}": "３.1415"})
+    base = "/lms/trainer/courses/basics"
+    listing = client.get(f"{base}/questions?type=numerical").get_data(as_text=True)
+    assert "num-001" in listing and "数值题" in listing
+    sheet = client.get(f"{base}/questions/num-002/preview?answers=1").get_data(as_text=True)
+    assert "3.141 至 3.142" in sheet and 'inputmode="decimal"' in sheet
+    stats = client.get(f"{base}/statistics")
+    assert stats.status_code == 200
+    assert "3.1415" in stats.get_data(as_text=True)  # the typed number, folded
