@@ -124,6 +124,8 @@ _MESSAGES: list[tuple[str, Any]] = [
     (r"course must be a course slug", _l("course 必须是课程代号")),
     (r"questions list is empty", _l("questions 列表是空的")),
     (r"a question is a mapping", _l("每道题应是一个映射(键：值)")),
+    (r"YAML syntax: duplicate key (.*)", _l("YAML 中的键 {0} 写了两次")),
+    (r"YAML syntax: a mapping key must be a plain value", _l("YAML 中映射的键必须是简单的值")),
     (r"YAML syntax: (.*)", _l("YAML 语法错误：{0}")),
     (r"YAML value: (.*)", _l("YAML 值有误：{0}")),
     (r"YAML nesting is too deep", _l("YAML 嵌套太深")),
