@@ -76,6 +76,18 @@ VALID: dict[str, dict[str, str]] = {
         "options-2-grade": "0",
         "options-2-feedback": "冷落会让矛盾升级。",
     },
+    "numerical": {
+        "stem": "数值:电话铃响几声之内接听?",
+        "answers-0-value": "３",
+        "answers-0-feedback": "三声之内。",
+        "answers-1-value": "4",
+        "answers-1-tolerance": "1",
+        "answers-1-weight": "50",
+        "answers-2-min": "2.5",
+        "answers-2-max": "3.5",
+        "answers-2-weight": "25",
+        "answers-3-value": "",
+    },
 }
 
 # One invalid change per type, and the error it must show next to the field.
@@ -91,6 +103,11 @@ INVALID: dict[str, tuple[dict[str, str], str, str]] = {
     ),
     "short": ({"accepted": "  "}, "简答题至少需要一个可接受的答案", "accepted"),
     "scenario": ({"options-1-feedback": ""}, "每个回应都需要自己的反馈", "options-1-feedback"),
+    "numerical": (
+        {"answers-2-min": "3.5", "answers-2-max": "2.5"},
+        "最小值不能大于最大值",
+        "answers-2-min",
+    ),
 }
 
 
@@ -426,6 +443,7 @@ SECRETS = {
     "matching": ["你等着 — 请您稍等"],
     "short": ["首问负责制", "首问制"],
     "scenario": ["先处理情绪,再处理事情。", "规则没错,但没有回应情绪。", "100%"],
+    "numerical": ["3; 4 ± 1 (50%); 2.5 至 3.5 (25%)", "三声之内。"],
 }
 
 
@@ -584,3 +602,48 @@ def test_every_question_of_the_real_banks_survives_the_form(app):
             assert q["difficulty"] == item.difficulty
             assert authoring.version_data(q) == authoring.canonical(item.data), item.key
             assert question_problems(q) == [], item.key
+
+
+def test_a_numerical_question_is_written_and_edited_with_several_answers(app, client, trainer):
+    key = _create(client, "numerical")
+    data = question(app, key).versions[0].data
+    assert data["answers"] == [
+        {"value": 3, "feedback": "三声之内。"},  # the full-width digit is read as 3
+        {"value": 4, "tolerance": 1, "weight": 50},
+        {"min": 2.5, "max": 3.5, "weight": 25},
+    ]
+    page = text(client.get(f"{BASE}/questions/{key}/edit"))
+    assert 'name="answers-0-value" type="text" value="3"' in page
+    assert 'name="answers-2-min" type="text" value="2.5"' in page
+    assert 'name="answers-3-value"' in page, "a spare row to add an answer"
+    edit = _form_from_page(page)
+    edit.update({"answers-3-value": "1,200", "answers-3-weight": "10"})
+    response = client.post(f"{BASE}/questions/{key}/edit", data=edit)
+    assert response.status_code == 302, text(response)
+    q = question(app, key)
+    assert q.current_version == 2
+    assert q.versions[1].data["answers"][3] == {"value": 1200, "weight": 10}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message", "field_name"),
+    [
+        ({"answers-0-value": "三"}, "请填写一个数", "answers-0-value"),
+        ({"answers-1-tolerance": "-1"}, "误差不能是负数", "answers-1-tolerance"),
+        ({"answers-1-weight": "0"}, "权重须大于 0，且不超过 100", "answers-1-weight"),
+        ({"answers-2-min": ""}, "范围的最小值和最大值都要填写", "answers-2-min"),
+        ({"answers-1-min": "1", "answers-1-max": "2"}, "数值(加误差)和范围只能填一种", ""),
+        ({"answers-0-weight": "90"}, "至少要有一个权重为 100 的答案", ""),
+        ({"answers-0-value": "nan"}, "请填写一个数", "answers-0-value"),
+    ],
+)
+def test_numerical_problems_point_at_the_answer(app, client, trainer, changes, message, field_name):
+    response = client.post(f"{BASE}/questions/new/numerical", data=form("numerical", **changes))
+    page = text(response)
+    assert response.status_code == 400
+    assert message in page
+    if field_name:
+        assert invalid_field(page, field_name), field_name
+    for name, value in changes.items():
+        if value:
+            assert f'name="{name}" type="text" value="{value}"' in page  # nothing typed is lost

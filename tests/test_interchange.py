@@ -280,12 +280,14 @@ def test_gift_file_mixing_supported_and_unsupported_types():
     )
     result = parse_gift(text)
     assert problems(result) == []
-    assert [q.key for q in result.questions] == ["s1", "tf", "m"]
+    assert [q.key for q in result.questions] == ["num", "s1", "tf", "range", "m"]
+    assert [q.data["answers"] for q in result.questions if q.data["type"] == "numerical"] == [
+        [{"value": 2, "tolerance": 0}],
+        [{"min": 20, "max": 30}],
+    ]
     assert [str(s) for s in result.skipped] == [
-        "line 2: skipped: numerical questions are not supported",
         "line 6: skipped: essay questions are not supported",
         "line 8: skipped: description questions are not supported",
-        "line 12: skipped: numerical questions are not supported",
         "line 14: skipped: essay questions are not supported",
     ]
 
@@ -435,7 +437,7 @@ def test_yaml_bank_without_sections_parses_and_keeps_line_numbers():
     assert result.questions[0].problems == []
     assert problems(result) == [
         "line 14: x-2: type must be one of single, multiple, truefalse, ordering, matching, "
-        "short, scenario, not 'essay'",
+        "short, scenario, numerical, not 'essay'",
         "line 16: a question is a mapping",
         "line 19: x-3: difficulty must be 1, 2 or 3",
         "line 23: x-3: unknown field 'colour' for a truefalse question",

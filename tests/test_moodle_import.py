@@ -64,7 +64,7 @@ MOODLE_GIFT = """// true/false
 // matching
 ::Q4:: Which animal eats which food? { =cat -> cat food =dog -> dog food =cow -> grass }
 
-// math range question -- numerical, skipped in this version
+// math range question
 ::Q5:: What is a number from 1 to 5? {#3:2}
 
 // multiple choice with multiple right answers
@@ -127,9 +127,9 @@ def test_moodle_examples_import_every_supported_question_and_report_the_skipped(
     result = parse(MOODLE_GIFT, "gift")
     assert [str(p) for p in result.problems] == []
     by_id = {q.key: q.data for q in result.questions}
-    assert sorted(by_id) == ["q1", "q12", "q13", "q2", "q3", "q4", "q7", "q8", "q9"]
+    assert sorted(by_id) == ["q1", "q12", "q13", "q2", "q3", "q4", "q5", "q7", "q8", "q9"]
+    assert by_id["q5"]["answers"] == [{"value": 3, "tolerance": 2}]
     assert [(s.line, s.kind) for s in result.skipped] == [
-        (15, "numerical"),
         (38, "essay"),
         (41, "description"),
     ]
@@ -145,7 +145,7 @@ def test_moodle_examples_import_every_supported_question_and_report_the_skipped(
     with app.app_context():
         preview = preview_import(MOODLE_GIFT, "gift", course_or_404("basics"))
         assert preview.ok, preview.problems
-        assert len(preview.importable) == 9
+        assert len(preview.importable) == 10
 
 
 def test_cloze_questions_are_skipped_with_their_line_and_the_rest_imports():
@@ -342,7 +342,7 @@ def test_skip_bad_in_the_wizard(app, make_staff):
         as_text=True
     )
     assert "拒收的题目" in html and "确认导入" in html
-    assert "line 3: bad-1: a single-choice question needs exactly one correct option" in html
+    assert "第 3 行：bad-1：单选题必须恰好有一个正确选项" in html
     assert 'name="skip_bad" type="hidden" value="1"' in html
     done = client.post(
         "/lms/trainer/import/confirm",

@@ -48,7 +48,8 @@ json_values = st.recursive(
 )
 question_keys = st.sampled_from(
     ["id", "type", "difficulty", "section", "stem", "feedback", "source", "sources", "options",
-     "answer", "steps", "pairs", "distractors", "accepted", "text", "correct", "grade"]
+     "answer", "steps", "pairs", "distractors", "accepted", "text", "correct", "grade",
+     "answers", "value", "tolerance", "min", "max", "weight"]
 )  # fmt: skip
 
 
@@ -56,7 +57,16 @@ question_keys = st.sampled_from(
 @given(
     st.dictionaries(question_keys, json_values, max_size=10),
     st.sampled_from(
-        ["single", "multiple", "truefalse", "ordering", "matching", "short", "scenario"]
+        [
+            "single",
+            "multiple",
+            "truefalse",
+            "ordering",
+            "matching",
+            "short",
+            "scenario",
+            "numerical",
+        ]
     ),
 )
 def test_the_question_rules_never_crash_on_odd_values(data: dict, qtype: str):

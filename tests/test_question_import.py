@@ -35,7 +35,7 @@ GIFT = """// 两道新题,没有注明课节
 // mingli: difficulty 1
 ::imp-002::微笑是最好的语言。{TRUE####材料原话。}
 
-::num::1+1?{#2}
+::essay::谈谈你对微笑服务的体会。{}
 """
 BAD_GIFT = """::imp-001::电话铃响几声之内应接听?{
 =三声
@@ -102,7 +102,7 @@ def test_preview_assigns_the_default_section_and_writes_nothing(app):
         assert (second.data["section"], second.section_assigned) == ("greeting#smile", False)
         assert preview.actions == {"imp-001": "create", "imp-002": "create"}
         assert [str(s) for s in preview.skipped] == [
-            "line 13: skipped: numerical questions are not supported"
+            "line 13: skipped: essay questions are not supported"
         ]
         chosen = preview_import(GIFT, "gift", course, default_section="phone#answer")
         assert chosen.questions[0].data["section"] == "phone#answer"
@@ -243,7 +243,7 @@ def test_cli_dry_run_reports_and_writes_nothing(app, runner, tmp_path):
     before = counts(app)
     result = cli_import(runner, path, "--dry-run")
     assert result.exit_code == 0, result.output
-    assert f"{path}:line 13: skipped: numerical questions are not supported" in result.output
+    assert f"{path}:line 13: skipped: essay questions are not supported" in result.output
     assert "2 question(s) valid for basics: 2 new" in result.output
     assert "dry run" in result.output
     assert counts(app) == before
@@ -374,7 +374,7 @@ def test_wizard_preview_then_confirm(app, make_staff):
     assert preview.status_code == 200
     assert "电话铃响几声之内应接听?" in html and "微笑是最好的语言。" in html
     assert "✓</span> 三声" in html  # the right option is marked
-    assert "line 13: skipped: numerical questions are not supported" in html
+    assert "第 13 行：跳过问答题，明礼不支持这种题型" in html
     assert "默认课节" in html and "确认导入" in html
     assert "imp-001" not in keys(app)  # previewing writes nothing
 
@@ -409,13 +409,13 @@ def test_wizard_lists_problems_and_will_not_import_them(app, make_staff):
     login(client, make_staff(("trainer",)))
     token = draft_token(upload(client, BAD_GIFT))
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
-    assert "line 2: imp-001: a single-choice question needs exactly one correct option" in html
-    assert "line 8: imp-002: stem is required" in html
+    assert "第 2 行：imp-001：单选题必须恰好有一个正确选项" in html
+    assert "第 8 行：imp-002：缺少题干" in html
     assert "确认导入" not in html
     before = counts(app)
     forced = client.post("/lms/trainer/import/confirm", data={"draft": token})
     assert forced.status_code == 400
-    assert "line 2: imp-001" in forced.get_data(as_text=True)
+    assert "第 2 行：imp-001" in forced.get_data(as_text=True)
     assert counts(app) == before
 
 
@@ -498,7 +498,7 @@ def test_wizard_and_cli_refuse_a_file_over_the_question_limit(app, make_staff, r
     login(client, make_staff(("trainer",)))
     token = draft_token(upload(client, three))
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
-    assert "line 5: the file holds more than 2 questions" in html
+    assert "第 5 行：文件超过 2 题，只读到这里" in html
     assert "确认导入" not in html
     forced = client.post("/lms/trainer/import/confirm", data={"draft": token})
     assert forced.status_code == 400
@@ -520,7 +520,7 @@ def test_yaml_values_json_cannot_hold_are_kept_as_problems_not_errors(app, make_
     token = draft_token(upload(client, odd, fmt="yaml", name="odd.yaml"))
     page = client.get(f"/lms/trainer/import/preview?draft={token}")
     assert page.status_code == 200
-    assert "line 5: odd-1: stem is required" in page.get_data(as_text=True)
+    assert "第 5 行：odd-1：缺少题干" in page.get_data(as_text=True)
     assert client.post("/lms/trainer/import/confirm", data={"draft": token}).status_code == 400
     assert "odd-1" not in keys(app)
 
@@ -535,7 +535,7 @@ def test_wizard_aiken_and_yaml_uploads(app, make_staff):
         upload(client, "course: etiquette\nquestions: []\n", fmt="yaml", name="b.yaml")
     )
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
-    assert "line 2: questions list is empty" in html
+    assert "第 2 行：questions 列表是空的" in html
 
 
 @pytest.mark.parametrize("fmt", ["gift", "yaml"])

@@ -32,7 +32,7 @@ from lms.quizzes.bank_file import (
     version_data,
 )
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
-from lms.quizzes.review import describe
+from lms.quizzes.review import describe, numerical_key
 
 ORIGIN_LABELS = {"file": _l("题库文件"), "ui": _l("网页编辑"), "import": _l("导入")}
 QUIZ_SETTINGS = (
@@ -212,7 +212,11 @@ def answer_sheet(data: dict[str, Any], presentation: dict[str, Any]) -> dict[str
     """The key of a question for the trainer's preview: the right answer, and per shown option its
     credit and feedback. Never sent to learners before grading."""
     sheet: dict[str, Any] = {
-        "right": describe(data, grading.correct_answer(data)),
+        "right": (
+            numerical_key(data)
+            if data["type"] == "numerical"
+            else describe(data, grading.correct_answer(data))
+        ),
         "feedback": data.get("feedback", ""),
         "sources": quotes_of(data),
         "options": [],
@@ -220,6 +224,16 @@ def answer_sheet(data: dict[str, Any], presentation: dict[str, Any]) -> dict[str
         "partial": data.get("partial", []),
         "distractors": data.get("distractors", []),
     }
+    if data["type"] == "numerical":
+        for position, answer in enumerate(data["answers"]):
+            sheet["options"].append(
+                {
+                    "position": position,
+                    "text": numerical_key({"answers": [{**answer, "weight": 100}]}),
+                    "credit": answer.get("weight", 100) / 100,
+                    "feedback": answer.get("feedback", ""),
+                }
+            )
     if data["type"] in ("single", "multiple", "scenario"):
         for position, index in enumerate(presentation["options"]):
             option = data["options"][index]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ TYPE_FIELDS = {
     "matching": ("pairs", "distractors"),
     "short": ("accepted", "partial"),
     "scenario": ("options",),
+    "numerical": ("answers",),
 }
 COMMON_FIELDS = (
     "id", "type", "difficulty", "section", "stem", "feedback", "source", "sources", "excludes",
@@ -294,6 +296,90 @@ def _check_short(q: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+# A numerical answer is a value with an optional tolerance, or a range (Moodle's {#8:1}, {#3.1..3.2}).
+NUMERICAL_FIELDS = ("value", "tolerance", "min", "max", "weight", "feedback")
+MAX_NUMERICAL_ANSWERS = 20
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool, not NaN or infinity, not an integer too large for a
+    float): the only numbers a key may hold."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int of hundreds of digits, as YAML reads one
+        return False
+
+
+def _check_numerical(q: dict[str, Any]) -> list[tuple[str, str]]:
+    """One or more answers, each ``value`` (± ``tolerance`` ≥ 0) or ``min``..``max``, with a weight
+    0 < w ≤ 100 (default 100); at least one at 100, so a learner can earn full marks."""
+    answers = q.get("answers")
+    if not isinstance(answers, list) or not 1 <= len(answers) <= MAX_NUMERICAL_ANSWERS:
+        return [
+            (
+                "answers",
+                f"a numerical question needs 1 to {MAX_NUMERICAL_ANSWERS} answers "
+                "(value and tolerance, or min and max)",
+            )
+        ]
+    problems: list[tuple[str, str]] = []
+    full = False
+    for i, answer in enumerate(answers, 1):
+        if not isinstance(answer, dict):
+            problems.append(("answers", f"answer {i} needs value or min and max"))
+            continue
+        extra = set(answer) - set(NUMERICAL_FIELDS)
+        if extra:
+            problems.append(("answers", f"answer {i} has unknown field(s) {sorted(extra)}"))
+        problems.extend(("answers", f"answer {i}: {p}") for p in _numerical_answer(answer))
+        weight = answer.get("weight", 100)
+        if not (is_number(weight) and 0 < weight <= 100):
+            problems.append(("answers", f"answer {i}: weight must be more than 0 and at most 100"))
+        elif weight == 100:
+            full = True
+        feedback = answer.get("feedback")
+        if feedback is not None and not isinstance(feedback, str):
+            problems.append(("answers", f"answer {i}: feedback must be text"))
+    if not problems and not full:
+        problems.append(("answers", "a numerical question needs an answer with weight 100"))
+    return problems
+
+
+def _number_problem(name: str, value: Any) -> str | None:
+    if value is None:
+        return f"{name} is missing"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{name} must be a finite number, not {value}"
+    if not is_number(value):
+        return f"{name} must be a number, not {value!r}"
+    return None
+
+
+def _numerical_answer(answer: dict[str, Any]) -> list[str]:
+    """What is wrong with one answer's numbers (the weight and feedback are checked apart)."""
+    ranged = "min" in answer or "max" in answer
+    if ranged and ("value" in answer or "tolerance" in answer):
+        return ["give value (and tolerance) or min and max, not both"]
+    if not ranged and "value" not in answer:
+        return ["value is missing (or give min and max)"]
+    names = ("min", "max") if ranged else ("value", "tolerance")
+    found = [
+        p
+        for name in names
+        if (name != "tolerance" or "tolerance" in answer)
+        and (p := _number_problem(name, answer.get(name)))
+    ]
+    if found:
+        return found
+    if ranged and answer["min"] > answer["max"]:
+        return [f"min {answer['min']} is more than max {answer['max']}"]
+    if not ranged and answer.get("tolerance", 0) < 0:
+        return ["tolerance must not be negative"]
+    return []
+
+
 _TYPE_CHECKS = {
     "single": _check_single,
     "multiple": _check_multiple,
@@ -302,6 +388,7 @@ _TYPE_CHECKS = {
     "matching": _check_matching,
     "short": _check_short,
     "scenario": _check_scenario,
+    "numerical": _check_numerical,
 }
 
 

@@ -33,6 +33,7 @@ from wtforms.validators import InputRequired, NumberRange
 from lms.i18n import CONTENT, lazy_pgettext
 from lms.i18n import lazy_gettext as _l
 from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
+from lms.quizzes.grading import parse_number
 
 TYPE_LABELS = {
     "single": _l("单选题"),
@@ -42,6 +43,7 @@ TYPE_LABELS = {
     "matching": _l("匹配题"),
     "short": _l("简答题"),
     "scenario": _l("情景题"),
+    "numerical": _l("数值题"),
 }
 DIFFICULTY_CHOICES = [
     SelectChoice(1, _l("1 简单")),
@@ -125,6 +127,42 @@ class WeightedChoiceRow(ChoiceRow):
         return {k: option[k] for k in ("text", "correct", "weight", "feedback") if k in option}
 
 
+def _typed_number(text: Any) -> Any:
+    """A number typed in the form, read as learners' answers are ("８", "1,200", "-3.5"); text that
+    is no number is kept as it is, for the rules to report."""
+    number = parse_number(text) if isinstance(text, str) else None
+    if number is None:
+        return text
+    return int(number) if number.is_integer() and abs(number) < 1e16 else number
+
+
+class NumberRow(Form):
+    """One accepted answer of a numerical question: a value with an optional tolerance, or a range
+    (min and max); an optional weight (partial credit) and feedback."""
+
+    value = StringField(_l("准确值"), filters=[_strip])
+    tolerance = StringField(_l("误差(±，可不填)"), filters=[_strip])
+    min = StringField(_l("或范围：最小"), filters=[_strip])
+    max = StringField(_l("最大"), filters=[_strip])
+    weight = StringField(_l("权重(百分数，默认 100)"), filters=[_strip])
+    feedback = StringField(_l("答到这里时的反馈(可不填)"), filters=[_strip])
+
+    NUMBERS = ("value", "tolerance", "min", "max", "weight")
+
+    def is_blank(self) -> bool:
+        return not any(getattr(self, name).data for name in (*self.NUMBERS, "feedback"))
+
+    def answer(self) -> dict[str, Any]:
+        answer: dict[str, Any] = {}
+        for name in self.NUMBERS:
+            text = getattr(self, name).data
+            if text:
+                answer[name] = _weight(text) if name == "weight" else _typed_number(text)
+        if self.feedback.data:
+            answer["feedback"] = self.feedback.data
+        return answer
+
+
 class ReplyRow(Form):
     text = StringField(_l("回应"), filters=[_strip])
     grade = SelectField(
@@ -186,13 +224,28 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
             _l("多选题须有正的权重，也须有零或负的权重"),
         ),
         (
+            r"^a numerical question needs 1 to (\d+) answers",
+            _l("数值题需要 1 到 {0} 个答案(一个数加误差，或一个范围)"),
+        ),
+        (r"give value \(and tolerance\) or min and max", _l("数值(加误差)和范围只能填一种")),
+        (r"value is missing", _l("请填写数值，或填写范围的最小值和最大值")),
+        (r"(?:min|max) is missing", _l("范围的最小值和最大值都要填写")),
+        (r"(?:value|tolerance|min|max) must be a (?:finite )?number", _l("请填写一个数")),
+        (r"is more than max", _l("最小值不能大于最大值")),
+        (r"tolerance must not be negative", _l("误差不能是负数")),
+        (r"weight must be more than 0 and at most 100", _l("权重须大于 0，且不超过 100")),
+        (
+            r"^a numerical question needs an answer with weight 100",
+            _l("至少要有一个权重为 100 的答案"),
+        ),
+        (
             r"^partial",
             _l("部分得分的答案每行写成“答案 | 权重”，权重在 0 和 100 之间，且不与可接受的答案重复"),
         ),
     ]
 ]
 # "option 2 needs text", "reply 3: …", "pair 1 needs …": the row a problem is about (1-based).
-_ROW = re.compile(r"^(?:option|reply|pair) (\d+)\b")
+_ROW = re.compile(r"^(?:option|reply|pair|answer) (\d+)\b")
 
 
 def translate(message: str) -> str:
@@ -510,6 +563,49 @@ class MatchingForm(QuestionForm):
         return True
 
 
+class NumericalForm(QuestionForm):
+    qtype = "numerical"
+    answers = FieldList(
+        FormField(NumberRow), label=_l("可接受的答案"), min_entries=2, max_entries=MAX_ROWS
+    )
+
+    def row_lists(self) -> list[FieldList]:
+        return [self.answers]
+
+    def type_fields(self) -> dict[str, Any]:
+        rows = self.answers.entries
+        return {"answers": [rows[i].form.answer() for i in self.kept_rows(self.answers)]}
+
+    @classmethod
+    def initial_type_fields(cls, q: dict[str, Any]) -> dict[str, Any]:
+        answers = []
+        for answer in q.get("answers", []):
+            row = {k: _shown_number(v) for k, v in answer.items() if k in NumberRow.NUMBERS}
+            answers.append(row | {"feedback": answer.get("feedback", "")})
+        return {"answers": answers}
+
+    def show_row_problem(self, name: str, message: str, text: str) -> bool:
+        if name != "answers":
+            return False
+        match = _ROW.match(message)
+        kept = self.kept_rows(self.answers)
+        if not match or not 1 <= int(match.group(1)) <= len(kept):
+            _add_error(self.answers, text)
+            return True
+        row = self.answers.entries[kept[int(match.group(1)) - 1]].form
+        detail = message.split(":", 1)[-1]
+        named = [n for n in (*NumberRow.NUMBERS, "feedback") if re.search(rf"\b{n}\b", detail)]
+        _add_error(getattr(row, named[0]) if named else row.value, text)
+        return True
+
+
+def _shown_number(value: Any) -> str:
+    """A stored number in a text field: ``8`` not ``8.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 QUESTION_FORMS: dict[str, type[QuestionForm]] = {
     form.qtype: form
     for form in (
@@ -520,6 +616,7 @@ QUESTION_FORMS: dict[str, type[QuestionForm]] = {
         MatchingForm,
         ShortForm,
         ScenarioForm,
+        NumericalForm,
     )
 }
 

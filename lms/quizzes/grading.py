@@ -14,6 +14,7 @@ saved answer.
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import unicodedata
@@ -26,7 +27,17 @@ WEIGHT_SLACK = 0.01  # as bank_file.WEIGHT_SLACK
 MAX_SHORT_ANSWER = 500  # characters; a short answer is a word or phrase, not an essay
 
 _OPTION_TYPES = ("single", "multiple", "scenario")
-_TYPES = (*_OPTION_TYPES, "truefalse", "ordering", "matching", "short")
+_TYPES = (*_OPTION_TYPES, "truefalse", "ordering", "matching", "short", "numerical")
+MAX_NUMBER_CHARS = 100  # a typed number; anything longer is not one
+# A number as learners type it, after NFKC (full-width digits, "．" and "－" are ASCII by then): an
+# optional sign, digits with an optional decimal point, an optional exponent. A comma is read only
+# as a thousands separator in its proper places ("1,200", "12,345.5"), never as a decimal comma:
+# "3,14" is ambiguous (3.14 in Europe, 314 to a Chinese reader), so it is not a number.
+_NUMBER_RE = re.compile(
+    r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?"
+)
+# Relative slack on a numerical answer's bounds, so 0.1 + 0.2 style float error never costs a mark.
+_NUMBER_SLACK = 1e-9
 _INT_RE = re.compile(r"-?[0-9]+")
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -216,6 +227,8 @@ def parse_answer(
         return [original("steps", i) for i in steps]
     if qtype == "matching":
         return _matching(data, raw, original)
+    if qtype == "numerical":
+        return _typed_number(raw)
     return _short(raw)
 
 
@@ -263,6 +276,74 @@ def _short(raw: object) -> str:
     if len(text) > MAX_SHORT_ANSWER:
         raise ValueError(f"a short answer may be at most {MAX_SHORT_ANSWER} characters")
     return text
+
+
+def _typed_number(raw: object) -> str:
+    """A numerical answer is stored as typed (the review shows it so); grading reads the number.
+
+    Text that is not a number is still an answer, graded 0, never a refused request."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = format_number(raw)
+    if not isinstance(raw, str):
+        raise ValueError(f"a numerical answer must be a number or text, not {type(raw).__name__}")
+    text = raw.strip()
+    if len(text) > MAX_SHORT_ANSWER:
+        raise ValueError(f"a numerical answer may be at most {MAX_SHORT_ANSWER} characters")
+    return text
+
+
+def parse_number(text: str) -> float | None:
+    """The number a learner typed, or None when the text is not one.
+
+    Full-width digits and signs count ("１２" is 12, "－３．５" is -3.5), as do "12.0", "+12",
+    "1e3" and thousands separators ("1,200" is 1200); a decimal comma ("3,14"), units ("12个"),
+    Chinese numerals and anything non-finite do not.
+    """
+    folded = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-").casefold()
+    folded = "".join(folded.split()) if len(folded) <= MAX_NUMBER_CHARS else ""
+    if not _NUMBER_RE.fullmatch(folded):
+        return None
+    number = float(folded.replace(",", ""))
+    return number if math.isfinite(number) else None
+
+
+def format_number(value: float) -> str:
+    """A number as people write it: ``8`` not ``8.0``, ``3.141`` as it was given."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
+
+
+def numerical_bounds(answer: Mapping[str, Any]) -> tuple[float, float]:
+    """The closed interval one numerical answer accepts: ``value ± tolerance`` or ``min..max``."""
+    if "min" in answer or "max" in answer:
+        return answer["min"], answer["max"]
+    tolerance = abs(answer.get("tolerance", 0))
+    return answer["value"] - tolerance, answer["value"] + tolerance
+
+
+def numerical_match(data: Mapping[str, Any], number: float) -> Mapping[str, Any] | None:
+    """The best-weighted answer that accepts ``number`` (the first of equals), or None."""
+    best: Mapping[str, Any] | None = None
+    for answer in data["answers"]:
+        low, high = numerical_bounds(answer)
+        slack = _NUMBER_SLACK * max(1.0, abs(low), abs(high))
+        if low - slack <= number <= high + slack and (
+            best is None or answer.get("weight", 100) > best.get("weight", 100)
+        ):
+            best = answer
+    return best
+
+
+def grade_numerical(data: Mapping[str, Any], answer: str) -> float:
+    """The weight of the best answer the typed number matches; 0 for no match or no number.
+
+    The weights are the author's grading, so the quiz's partial-credit mode does not change them."""
+    number = parse_number(answer)
+    if number is None:
+        return 0.0
+    match = numerical_match(data, number)
+    return match.get("weight", 100) / 100 if match is not None else 0.0
 
 
 def view_answer(
@@ -319,6 +400,8 @@ def grade(data: dict[str, Any], answer: object | None, partial_credit: str) -> f
         return 1.0 if answer == data["answer"] else 0.0
     if qtype == "short":
         return grade_short(data, answer)
+    if qtype == "numerical":
+        return grade_numerical(data, answer)
     if qtype == "multiple":
         if any("weight" in option for option in data["options"]):
             return grade_weighted(data, set(answer))
@@ -387,12 +470,23 @@ def correct_answer(data: dict[str, Any]) -> object:
         return list(range(len(data["steps"])))
     if qtype == "matching":
         return {str(i): i for i in range(len(data["pairs"]))}
+    if qtype == "numerical":
+        best = next(a for a in data["answers"] if a.get("weight", 100) == 100)
+        low, high = numerical_bounds(best)
+        return format_number(best["value"] if "value" in best else (low + high) / 2)
     return data["accepted"][0]
 
 
 def option_feedback(data: dict[str, Any], answer: object | None) -> list[str]:
-    """The feedback written for the options the learner chose, to explain their own choice."""
-    if _qtype(data) not in _OPTION_TYPES:
+    """The feedback written for the options the learner chose, to explain their own choice (for a
+    numerical question: the feedback of the answer their number matched)."""
+    qtype = _qtype(data)
+    if qtype == "numerical":
+        number = parse_number(answer) if isinstance(answer, str) else None
+        match = numerical_match(data, number) if number is not None else None
+        text = match.get("feedback") if match is not None else None
+        return [text] if isinstance(text, str) and text.strip() else []
+    if qtype not in _OPTION_TYPES:
         return []
     answer = parse_answer(data, answer)
     if answer is None:

@@ -33,6 +33,7 @@ from lms.courses.models import Course
 from lms.db import session
 from lms.i18n import CONTENT, _, _l, content, fill
 from lms.quizzes.import_drafts import ImportDraft, load_draft, save_draft
+from lms.quizzes.import_messages import problem_text, skipped_text
 from lms.quizzes.importer import (
     ImportPreview,
     ImportRejected,
@@ -61,6 +62,7 @@ TYPE_LABELS = {
     "matching": _l("配对"),
     "short": _l("简答"),
     "scenario": _l("情境"),
+    "numerical": _l("数值"),
 }
 
 
@@ -83,9 +85,13 @@ class SectionForm(Form):
 
 
 class ConfirmImportForm(FlaskForm):
+    """The confirmation carries the default section itself (a select when some question names
+    none), so the section the trainer sees chosen is the one applied, re-previewed or not."""
+
     draft = HiddenField(validators=[DataRequired()])
-    section = HiddenField()
+    section = SelectField(_l("未注明章节的题目归入"), validate_choice=False)
     skip_bad = HiddenField()
+    refresh = SubmitField(_l("重新预览"))
     submit = SubmitField(_l("确认导入"))
 
 
@@ -156,10 +162,12 @@ def _render_preview(
     )
     section_form.section.choices = [SelectChoice(s, s) for s in sections]
     confirm = ConfirmImportForm(
+        formdata=None,
         draft=draft.token,
         section=preview.default_section or "",
         skip_bad="1" if preview.skip_bad else "",
     )
+    confirm.section.choices = [SelectChoice(s, s) for s in sections]
     return (
         render_template(
             "lms/trainer/import_preview.html",
@@ -169,6 +177,8 @@ def _render_preview(
             confirm=confirm,
             type_labels=TYPE_LABELS,
             needs_section=any(q.section_assigned for q in preview.questions),
+            problem_text=problem_text,
+            skipped_text=skipped_text,
         ),
         status,
     )
@@ -206,6 +216,9 @@ def confirm():
         abort(400)  # not a value the preview offered: a tampered form
     # The stored parse of the stored text: the import is exactly what was previewed.
     skip_bad = form.skip_bad.data == "1"
+    if form.refresh.data:  # "re-preview" with the section chosen in the confirmation form
+        skip = {"skip_bad": "1"} if skip_bad else {}
+        return redirect(url_for(".preview", draft=draft.token, section=section, **skip))
     result = preview_parsed(_stored_parse(draft), draft.fmt, course, section, skip_bad=skip_bad)
     if not result.ok:
         flash(_("文件有问题，没有导入任何题目。请修正后重新上传。"), "error")

@@ -83,7 +83,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    skipped: int = 0  # unsupported types (essay, description, cloze, numerical)
+    skipped: int = 0  # unsupported types (essay, description, cloze)
     rejected: int = 0  # invalid questions left out with ``skip_bad``
 
     def summary(self) -> str:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "ordering", "matching", "short", "scenario")
+QUESTION_TYPES = (
+    "single", "multiple", "truefalse", "ordering", "matching", "short", "scenario", "numerical",
+)  # fmt: skip
 
 
 class QuestionBank(Base):

@@ -29,6 +29,29 @@ def describe(data: dict[str, Any], answer: Any) -> str:
     return str(answer)
 
 
+def numerical_key(data: dict[str, Any]) -> str:
+    """A numerical question's accepted answers in words: ``8 ± 1; 3.141 至 3.142 (50%)``.
+
+    The review shows every accepted value or range, not one number, since any of them earns marks."""
+    parts = []
+    for answer in data["answers"]:
+        if "value" in answer:
+            text = grading.format_number(answer["value"])
+            if answer.get("tolerance"):
+                text += f" ± {grading.format_number(answer['tolerance'])}"
+        else:
+            text = _(
+                "%(min)s 至 %(max)s",
+                min=grading.format_number(answer["min"]),
+                max=grading.format_number(answer["max"]),
+            )
+        weight = answer.get("weight", 100)
+        if weight != 100:
+            text += f" ({grading.format_number(weight)}%)"
+        parts.append(text)
+    return "; ".join(parts)
+
+
 def shows_answers(policy: str, passed: bool | None) -> bool:
     """Whether a graded attempt's review may show the keyed answers (the course's review policy).
 
@@ -43,6 +66,12 @@ def shows_answers(policy: str, passed: bool | None) -> bool:
     return bool(passed)
 
 
+def _right(data: dict[str, Any]) -> str:
+    if data["type"] == "numerical":
+        return numerical_key(data)
+    return describe(data, grading.correct_answer(data))
+
+
 def review_item(
     data: dict[str, Any], answer: Any, score: float | None, *, answers: bool = True
 ) -> dict[str, Any]:
@@ -51,7 +80,7 @@ def review_item(
         "stem": data["stem"],
         "type": data["type"],
         "given": describe(data, answer),
-        "right": describe(data, grading.correct_answer(data)) if answers else None,
+        "right": _right(data) if answers else None,
         "feedback": data.get("feedback", ""),
         "option_feedback": grading.option_feedback(data, answer),
         "score": score or 0.0,

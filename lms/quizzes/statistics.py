@@ -169,6 +169,12 @@ def _option_credit(qtype: str, option: Mapping[str, Any]) -> float:
 def _answer_label(data: dict[str, Any], answer: Any) -> str:
     if data["type"] == "short":
         return grading.normalise_short(str(answer))
+    if data["type"] == "numerical":
+        # "８", "8.0" and "8" are one answer; text that is no number is counted as written.
+        number = grading.parse_number(str(answer))
+        if number is None:
+            return grading.normalise_short(str(answer))
+        return grading.format_number(number)
     try:
         return describe(data, answer)
     except (KeyError, IndexError, TypeError, ValueError):

@@ -63,6 +63,11 @@
       });
     } else if (qtype === "short") {
       lines("accepted").forEach(function (a) { add(list, "li", msg("msgAccepted", { answer: a })); });
+    } else if (qtype === "numerical") {
+      rows("answers", ["value", "tolerance", "min", "max", "weight"]).forEach(function (a) {
+        var text = a.min || a.max ? a.min + " – " + a.max : a.value + (a.tolerance ? " ± " + a.tolerance : "");
+        if (a.value || a.min || a.max) add(list, "li", text + (a.weight ? "  (" + a.weight + "%)" : ""));
+      });
     } else if (qtype === "truefalse") {
       var chosen = form.querySelector("input[name=answer]:checked");
       if (chosen) add(list, "li", msg(chosen.value === "true" ? "msgTrue" : "msgFalse"));

@@ -158,7 +158,7 @@ def write_every_type(page: Page, base: str, tag: str, shots) -> list[str]:
 
 def gift_with_problems(tag: str) -> str:
     return (
-        "// 两道好题、一道有错的题和一道不支持的数值题\n"  # 1
+        "// 两道好题、一道有错的题和一道不支持的问答题\n"  # 1
         f"::e2e-bad-1-{tag}::电话铃响几声之内应接听?{{\n"  # 2
         "=三声\n"
         "~五声\n"
@@ -170,7 +170,7 @@ def gift_with_problems(tag: str) -> str:
         "\n"
         f"::e2e-bad-3-{tag}::单选却有两个正确答案?{{=甲 =乙 ~丙 ####解析}}\n"  # 11
         "\n"
-        f"::e2e-bad-4-{tag}::1+1 等于几?{{#2}}\n"  # 13
+        f"::e2e-bad-4-{tag}::谈谈你对微笑服务的体会。{{}}\n"  # 13
     )
 
 
@@ -222,7 +222,7 @@ def import_gift_files(page: Page, tag: str, shots) -> None:
     skipped = page.locator("section.notice", has_text="跳过的题目").locator("li")
     expect(skipped).to_have_count(1)
     expect(skipped).to_contain_text(line(13))
-    expect(skipped).to_contain_text(re.compile("numerical|数值"))
+    expect(skipped).to_contain_text(re.compile("essay|问答"))
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
     shots("import-errors")
 

@@ -3,7 +3,7 @@
 Every parser is a pure function ``text -> ParseResult`` (no Flask, no database), so the CLI linter,
 the trainer's import wizard and the tests share one implementation. A parse never raises on bad
 input: what it cannot use comes back as ``line N: …`` problems, and question types we do not
-support (numerical, essay, description) come back as skipped items. Parsed questions are dicts in
+support (essay, description, cloze) come back as skipped items. Parsed questions are dicts in
 the bank format (``id``, ``type``, ``difficulty``, ``section``, ``stem``, type fields, ``feedback``,
 ``source`` and/or ``sources``) and are checked with :func:`lms.quizzes.bank_file.question_problems`, the one place
 the question rules live. ``section`` may be absent: the importer gives those questions a default

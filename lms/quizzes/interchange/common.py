@@ -22,9 +22,10 @@ FORMATS = ("gift", "aiken", "yaml")
 DEFAULT_DIFFICULTY = 2
 FIELD_ORDER = (
     "id", "type", "difficulty", "section", "stem", "options", "answer", "steps", "pairs",
-    "distractors", "accepted", "partial", "feedback", "source", "sources",
+    "distractors", "accepted", "partial", "answers", "feedback", "source", "sources",
 )  # fmt: skip
 OPTION_ORDER = ("text", "correct", "grade", "weight", "feedback")
+NUMERICAL_ORDER = ("value", "tolerance", "min", "max", "weight", "feedback")
 PAIR_ORDER = ("left", "right")
 
 
@@ -300,6 +301,10 @@ def canonical(question: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(result.get("options"), list):
         result["options"] = [
             _ordered(o, OPTION_ORDER) if isinstance(o, Mapping) else o for o in result["options"]
+        ]
+    if isinstance(result.get("answers"), list):
+        result["answers"] = [
+            _ordered(a, NUMERICAL_ORDER) if isinstance(a, Mapping) else a for a in result["answers"]
         ]
     if isinstance(result.get("pairs"), list):
         result["pairs"] = [

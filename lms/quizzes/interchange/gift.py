@@ -31,6 +31,10 @@ ordering      ``{=1 -> first step =2 -> second step …}``      a matching quest
                                                               marked ``// mingli: type ordering``
 short         ``{=answer =other answer =%50%half}``           0 < weight < 100 goes to ``partial``;
                                                               0% answers keep only their feedback
+numerical     ``{#8:1}`` ``{#3.141..3.142}``                  ``answers``: value and tolerance, or
+              ``{#=8:0#fb =%50%8:2#fb}``                      min and max; a weight below 100 is
+                                                              partial credit; 0% answers keep only
+                                                              their feedback; ``~`` is refused
 ============  ==============================================  =====================================
 
 Without a ``type`` marker a choice block is: *multiple* when it has no ``=`` and two or more
@@ -50,8 +54,8 @@ ignores::
 A question without ``difficulty`` gets :data:`~lms.quizzes.interchange.DEFAULT_DIFFICULTY`; one
 without ``section`` gets the importer's default section. ``::name::`` becomes the id (normalised
 to lower-case letters, digits, ``-`` and ``_``); a question without a name gets a stable id made
-from its stem. Numerical (``{#…}``), essay (``{}``), description (no block) and cloze
-(``{1:MULTICHOICE:…}``) questions are skipped. Feedback is optional, as in Moodle.
+from its stem. Essay (``{}``), description (no block) and cloze (``{1:MULTICHOICE:…}``) questions
+are skipped. Feedback is optional, as in Moodle.
 """
 
 from __future__ import annotations
@@ -335,10 +339,6 @@ def _question(
     if not block.chars:
         result.skipped.append(Skipped(first_line, "essay"))
         return
-    if block.startswith("#"):
-        result.skipped.append(Skipped(first_line, "numerical"))
-        return
-
     meta, ok = _markers(markers, lines, result)
     if not ok:
         return
@@ -346,7 +346,15 @@ def _question(
     general_text = reader.plain(general) if general is not None else ""
     wanted = meta.get("type")
     problems_before = len(result.problems)
-    if block.find("~") >= 0:
+    if block.startswith("#"):
+        lines["answers"] = block_line
+        numerical = _numerical(reader, block.cut(1), block_line, result)
+        if numerical is not None and _expect(wanted, "numerical", block_line, result):
+            answers, folded = numerical
+            data.update(
+                type="numerical", answers=answers, feedback=fold_feedback(general_text, *folded)
+            )
+    elif block.find("~") >= 0:
         answers = _answers(reader, block, block_line, result)
         if answers is not None:
             lines["options"] = answers[0].line if answers else block_line
@@ -605,6 +613,104 @@ def _matching(
         data["distractors"] = distractors
 
 
+_NUM = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+NUMERICAL_RANGE_RE = re.compile(rf"({_NUM})\s*\.\.\s*({_NUM})")
+NUMERICAL_VALUE_RE = re.compile(rf"({_NUM})(?:\s*:\s*({_NUM}))?")
+
+
+def _numerical(
+    reader: _Reader, block: _Span, block_line: int, result: ParseResult
+) -> tuple[list[dict[str, Any]], list[str]] | None:
+    """A numerical block after its ``#``: one answer (``8:1``, ``3.141..3.142``) or several written
+    ``=%50%8:2#feedback``. A 0% answer earns nothing, as any other number: only its feedback is
+    kept (in the general feedback). Returns the answers and that feedback, or None (a problem)."""
+    body = block.strip()
+    if body.find("~") >= 0:
+        result.problem(
+            reader.line_of(body, block_line),
+            "a numerical question lists its answers with = (write ~ in text as \\~)",
+        )
+        return None
+    marks = [i for i, c in enumerate(body.chars) if c == "=" and not body.lit[i]]
+    if len(marks) > MAX_ANSWERS:
+        result.problem(
+            block_line,
+            f"an answer block holds at most {MAX_ANSWERS} answers; this one has {len(marks)}",
+        )
+        return None
+    if marks:
+        lead = body.cut(0, marks[0]).strip()
+        if lead.chars:
+            result.problem(
+                reader.line_of(lead, block_line),
+                "text before the first = in a numerical answer block",
+            )
+            return None
+        pieces = [
+            (body.cut(m + 1, end), reader.line(body.src[m]))
+            for m, end in zip(marks, [*marks[1:], len(body)], strict=True)
+        ]
+    else:
+        pieces = [(body, reader.line_of(body, block_line))]
+    answers: list[dict[str, Any]] = []
+    folded: list[str] = []
+    for piece, line in pieces:
+        piece = piece.strip()
+        weight = 100.0
+        match = WEIGHT_RE.match(piece.chars)
+        if match:
+            weight = float(match.group(1).replace(",", "."))
+            piece = piece.cut(match.end())
+        cut = piece.find("#")
+        number, feedback = (piece.cut(0, cut), piece.cut(cut + 1)) if cut >= 0 else (piece, None)
+        answer = _numerical_answer(number.strip().chars)
+        if answer is None:
+            result.problem(
+                line,
+                f"cannot read the numerical answer {number.strip().chars!r}: write 8, 8:1 "
+                "(8 with a tolerance of 1) or 3.141..3.142 (a range)",
+            )
+            return None
+        text = reader.plain(feedback) if feedback is not None else ""
+        if not 0 <= weight <= 100:
+            result.problem(line, "a numerical answer's weight must be from 0% to 100%")
+            return None
+        if weight == 0:
+            folded.append(text)
+            continue
+        if weight != 100:
+            answer["weight"] = _number(weight)
+        if text:
+            answer["feedback"] = text
+        answers.append(answer)
+    return answers, folded
+
+
+def _numerical_answer(text: str) -> dict[str, Any] | None:
+    """``8`` → value; ``8:1`` → value and tolerance; ``3.141..3.142`` → min and max."""
+    ranged = NUMERICAL_RANGE_RE.fullmatch(text)
+    if ranged:
+        low, high = _finite(ranged.group(1)), _finite(ranged.group(2))
+        return None if low is None or high is None else {"min": low, "max": high}
+    plain = NUMERICAL_VALUE_RE.fullmatch(text)
+    if not plain:
+        return None
+    value = _finite(plain.group(1))
+    if value is None:
+        return None
+    if plain.group(2) is None:
+        return {"value": value}
+    tolerance = _finite(plain.group(2))
+    return None if tolerance is None else {"value": value, "tolerance": tolerance}
+
+
+def _finite(text: str) -> int | float | None:
+    number = float(text)
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return _number(number)
+
+
 def _rank(text: str) -> int:
     return int(text) if re.fullmatch(r"[0-9]{1,6}", text) else -1
 
@@ -666,6 +772,11 @@ def _weight(value: float) -> str:
     return f"{value:.5f}".rstrip("0").rstrip(".")
 
 
+def _numeral(value: float) -> str:
+    """A number exactly as stored (``repr`` round-trips a float), ``8`` rather than ``8.0``."""
+    return str(_number(value)) if isinstance(value, float) else str(value)
+
+
 def _feedback(option: Mapping[str, Any]) -> str:
     text = option.get("feedback")
     return f"#{escape(text)}" if isinstance(text, str) and text.strip() else ""
@@ -712,6 +823,18 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
     elif qtype == "ordering":
         for number, step in enumerate(question["steps"], 1):
             out.append(f"={number} -> {escape(step)}")
+    elif qtype == "numerical":
+        out.append("#")
+        for answer in question["answers"]:
+            weight = answer.get("weight", 100)
+            mark = "=" if weight == 100 else f"=%{_weight(weight)}%"
+            if "value" in answer:
+                number = _numeral(answer["value"])
+                if "tolerance" in answer:
+                    number += f":{_numeral(answer['tolerance'])}"
+            else:
+                number = f"{_numeral(answer['min'])}..{_numeral(answer['max'])}"
+            out.append(mark + number + _feedback(answer))
     elif qtype == "short":
         for accepted in question["accepted"]:
             out.append("=" + _answer_text(accepted))
