@@ -11,9 +11,12 @@ from flask.cli import AppGroup
 
 from lms.courses.models import Course
 from lms.db import session
-from lms.quizzes.interchange import FORMATS, decode
+from lms.quizzes.interchange import EXPORT_FORMATS, FORMATS, decode
 
-questions_cli = AppGroup("questions", help="Import and export question banks (GIFT, Aiken, YAML).")
+questions_cli = AppGroup(
+    "questions",
+    help="Import and export question banks (GIFT, Moodle XML, Aiken, the 题库 sheet, YAML).",
+)
 
 
 def _course(slug: str) -> Course:
@@ -50,8 +53,9 @@ def import_command(
     from lms.quizzes.importer import ImportRejected, import_questions, preview_import
 
     course = _course(course_slug)
+    raw = file.read_bytes()
     try:
-        text = decode(file.read_bytes())
+        text: str | bytes = raw if fmt == "sheet" else decode(raw)  # the sheet reads its bytes
     except UnicodeDecodeError:
         click.echo(f"{file}:line 1: the file is not UTF-8 text (save it as UTF-8)")
         raise click.ClickException("1 problem found; nothing was imported.") from None
@@ -61,6 +65,8 @@ def import_command(
         raise click.BadParameter(str(exc), param_hint="--section") from None
     for skipped in preview.skipped:
         click.echo(f"{file}:{skipped}")
+    for note in preview.result.notes:
+        click.echo(f"{file}:{note} (note)")
     for problem in preview.rejected:
         click.echo(f"{file}:{problem} (rejected)")
     for problem in preview.problems:
@@ -99,7 +105,7 @@ def import_command(
 @questions_cli.command("export")
 @click.option("--course", "course_slug", required=True, help="Slug of the course to export.")
 @click.option(
-    "--format", "fmt", type=click.Choice(("gift", "yaml")), default="gift", show_default=True
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="gift", show_default=True
 )
 @click.option(
     "--out",
@@ -107,12 +113,14 @@ def import_command(
     help="Write to this file instead of standard output.",
 )
 def export_command(course_slug: str, fmt: str, out: Path | None) -> None:
-    """Export a course's active questions; importing the export gives the same questions."""
+    """Export a course's active questions; importing the export gives the same questions.
+
+    The sheet is an .xlsx workbook (the 题库 layout); the other formats are UTF-8 text."""
     from lms.quizzes.importer import export_course
 
-    text = export_course(_course(course_slug), fmt)
+    data = export_course(_course(course_slug), fmt)
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        out.write_bytes(data)
         click.echo(f"Wrote {out}.", err=True)

@@ -30,8 +30,9 @@ from lms.quizzes.interchange import (
     Problem,
     Skipped,
     canonical,
-    export,
+    export_file,
     parse,
+    parse_upload,
     question_dict,
     rule_problems,
 )
@@ -174,7 +175,7 @@ def import_limits() -> Limits:
 
 
 def preview_import(
-    text: str,
+    text: str | bytes,
     fmt: str,
     course: Course,
     *,
@@ -184,14 +185,17 @@ def preview_import(
     """Parse ``text`` (within :func:`import_limits`) and check it against ``course``; writes nothing.
 
     Questions that name no section get ``default_section`` (default: the course's first section);
-    a ``default_section`` that is not a section of the course raises ``ValueError``.
+    a ``default_section`` that is not a section of the course raises ``ValueError``. Bytes are an
+    uploaded file (:func:`~lms.quizzes.interchange.parse_upload`; the sheet is always bytes).
     """
     sections = course_sections(course)
     if default_section is not None and default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
-    return preview_parsed(
-        parse(text, fmt, import_limits()), fmt, course, default_section, skip_bad=skip_bad
+    limits = import_limits()
+    result = (
+        parse_upload(text, fmt, limits) if isinstance(text, bytes) else parse(text, fmt, limits)
     )
+    return preview_parsed(result, fmt, course, default_section, skip_bad=skip_bad)
 
 
 def preview_parsed(
@@ -395,6 +399,7 @@ def bank_questions(course: Course) -> list[dict[str, Any]]:
     return [question_dict(q.key, q.difficulty, q.versions[-1].data) for q in active if q.versions]
 
 
-def export_course(course: Course, fmt: str) -> str:
-    """The course's bank as GIFT or YAML text; importing it again gives the same questions."""
-    return export(bank_questions(course), fmt, course.slug)
+def export_course(course: Course, fmt: str) -> bytes:
+    """The course's bank as a file (GIFT, YAML, Moodle XML or the 题库 xlsx); importing it
+    again gives the same questions."""
+    return export_file(bank_questions(course), fmt, course.slug)
