@@ -8,6 +8,8 @@ against the course) can change what gets imported, and reloading costs no parsin
 
 from __future__ import annotations
 
+import base64
+
 from flask import (
     Blueprint,
     Response,
@@ -42,17 +44,27 @@ from lms.quizzes.importer import (
     import_questions,
     preview_parsed,
 )
-from lms.quizzes.interchange import ParseResult, decode, parse
+from lms.quizzes.interchange import ParseResult, decode, parse, parse_upload
+from lms.quizzes.interchange.sheet import template_xlsx
 from lms.security import accepts_upload
 
 bp = Blueprint("lms_qimport", __name__)
 
 FORMAT_CHOICES = [
     SelectChoice("gift", "GIFT(Moodle)"),
+    SelectChoice("moodlexml", "Moodle XML"),
+    SelectChoice("sheet", _l("题库表格(Excel .xlsx 或 CSV)")),
     SelectChoice("aiken", "Aiken"),
     SelectChoice("yaml", _l("YAML 题库(明礼格式)")),
 ]
-EXPORT_FILES = {"gift": ("{slug}-gift.txt", "text/plain"), "yaml": ("{slug}.yaml", "text/plain")}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_FILES = {
+    "gift": ("{slug}-gift.txt", "text/plain"),
+    "yaml": ("{slug}.yaml", "text/plain"),
+    "moodlexml": ("{slug}-moodle.xml", "application/xml"),
+    "sheet": ("{slug}-sheet.xlsx", XLSX),
+}
+SHEET_PREFIX = "base64:"  # a sheet draft keeps its file's bytes as base64 text
 TYPE_LABELS = {
     "single": _l("单选"),
     "multiple": _l("多选"),
@@ -89,18 +101,28 @@ class ConfirmImportForm(FlaskForm):
     submit = SubmitField(_l("确认导入"))
 
 
-def _read_upload(upload: FileStorage) -> tuple[str | None, str | None]:
-    """The upload as text, or an error message; never reads more than the configured limit."""
+def _read_upload(upload: FileStorage, fmt: str) -> tuple[str | None, str | None]:
+    """The upload as the text a draft keeps, or an error message; never reads more than the
+    configured limit. A sheet (xlsx, or CSV in one of several encodings) is kept as its bytes."""
     limit = int(current_app.config["LMS_MAX_IMPORT_BYTES"])
     raw = upload.stream.read(limit + 1)
     if len(raw) > limit:
         return None, _("文件太大：最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024)
     if not raw.strip():
         return None, _("文件是空的。")
+    if fmt == "sheet":
+        return SHEET_PREFIX + base64.b64encode(raw).decode("ascii"), None
     try:
         return decode(raw), None
     except UnicodeDecodeError:
         return None, _("文件不是 UTF-8 编码的文本。请用“另存为 UTF-8”保存后重新上传。")
+
+
+def _parse_draft_text(text: str, fmt: str) -> ParseResult:
+    """What :func:`_read_upload` kept, parsed within the configured limits."""
+    if fmt == "sheet" and text.startswith(SHEET_PREFIX):
+        return parse_upload(base64.b64decode(text[len(SHEET_PREFIX) :]), fmt, import_limits())
+    return parse(text, fmt, import_limits())
 
 
 @bp.route("/trainer/import", methods=["GET", "POST"])
@@ -112,13 +134,13 @@ def upload():
     if request.method == "GET" and request.args.get("course"):
         form.course.data = request.args["course"]
     if form.validate_on_submit():
-        text, error = _read_upload(form.file.data)
+        fmt = form.fmt.data
+        text, error = _read_upload(form.file.data, fmt)
         if error:
             form.file.errors.append(error)
         else:
             course = catalog.course_or_404(form.course.data)
-            fmt = form.fmt.data
-            parsed = parse(text, fmt, import_limits()).to_json()
+            parsed = _parse_draft_text(text, fmt).to_json()
             draft = save_draft(
                 current_staff(), course, fmt, form.file.data.filename or "", text, parsed
             )
@@ -138,7 +160,7 @@ def _draft_course(draft: ImportDraft | None) -> Course | None:
 def _stored_parse(draft: ImportDraft) -> ParseResult:
     """The parse made at upload; a draft from before drafts kept one is parsed now, once."""
     if draft.parsed is None:
-        draft.parsed = parse(draft.text, draft.fmt, import_limits()).to_json()
+        draft.parsed = _parse_draft_text(draft.text, draft.fmt).to_json()
         session.commit()
     return ParseResult.from_json(draft.parsed)
 
@@ -256,4 +278,15 @@ def export(slug: str):
         export_course(course, fmt),
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name.format(slug=slug)}"'},
+    )
+
+
+@bp.get("/trainer/import/sheet-template.xlsx")
+@requires("trainer", "admin")
+def sheet_template():
+    """The 题库 spreadsheet with its header and one example row per common type."""
+    return Response(
+        template_xlsx(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="question-sheet-template.xlsx"'},
     )
