@@ -694,3 +694,39 @@ def test_numerical_questions_round_trip_through_moodle_xml_and_the_sheet():
 def test_parse_takes_the_sheet_as_csv_text():
     result = parse(_csv(SHEET_ROWS), "sheet")
     assert len(result.questions) == 5
+
+
+def test_categories_map_to_sections_on_the_cli(app, runner, tmp_path):
+    path = tmp_path / "礼仪.xml"
+    path.write_text(MOODLE_XML, encoding="utf-8")
+    args = ["lms", "questions", "import", str(path), "--format", "moodlexml", "--course", "basics"]
+    wrong = runner.invoke(args=[*args, "--category-section", "服务礼仪=greeting#nowhere"])
+    assert wrong.exit_code == 2 and "is not a section of course basics" in wrong.output
+    done = runner.invoke(
+        args=[
+            *args,
+            "--category-section",
+            "服务礼仪=greeting#smile",
+            "--category-section",
+            "电话礼仪=phone#answer",
+            "--section",
+            "greeting#recap",
+        ]
+    )
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        sections = {
+            q.key: f"{q.lesson_slug}#{q.anchor}"
+            for q in session.scalars(sa.select(Question).where(Question.origin == "import"))
+        }
+    assert sorted(sections.values()) == ["greeting#smile"] * 4 + ["phone#answer"] * 3
+    gift = tmp_path / "c.gift"
+    gift.write_text("$CATEGORY: $course$/其他\n\n::c-1::微笑是最好的语言。{T}\n", encoding="utf-8")
+    other = runner.invoke(
+        args=["lms", "questions", "import", str(gift), "--format", "gift", "--course", "basics",
+              "--category-section", "其他=phone#recap"]
+    )  # fmt: skip
+    assert other.exit_code == 0, other.output
+    with app.app_context():
+        question = session.scalar(sa.select(Question).where(Question.key == "c-1"))
+        assert (question.lesson_slug, question.anchor) == ("phone", "recap")

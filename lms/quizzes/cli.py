@@ -36,6 +36,14 @@ def _course(slug: str) -> Course:
     "--section",
     help="lesson#anchor for questions that name no section (default: the course's first section).",
 )
+@click.option(
+    "--category-section",
+    "category_sections",
+    multiple=True,
+    metavar="CATEGORY=lesson#anchor",
+    help="Put the questions of a GIFT/Moodle XML category that name no section under this "
+    "section (repeatable).",
+)
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option(
     "--skip-bad",
@@ -43,7 +51,13 @@ def _course(slug: str) -> Course:
     help="Import the valid questions and list the rejected ones (default: all or nothing).",
 )
 def import_command(
-    file: Path, fmt: str, course_slug: str, section: str | None, dry_run: bool, skip_bad: bool
+    file: Path,
+    fmt: str,
+    course_slug: str,
+    section: str | None,
+    category_sections: tuple[str, ...],
+    dry_run: bool,
+    skip_bad: bool,
 ) -> None:
     """Import FILE into a course's bank: all questions or none (unless --skip-bad).
 
@@ -59,10 +73,26 @@ def import_command(
     except UnicodeDecodeError:
         click.echo(f"{file}:line 1: the file is not UTF-8 text (save it as UTF-8)")
         raise click.ClickException("1 problem found; nothing was imported.") from None
+    mapping: dict[str, str] = {}
+    for item in category_sections:
+        category, equals, target = item.rpartition("=")
+        if not equals or not category.strip():
+            raise click.BadParameter(
+                f"{item!r} is not CATEGORY=lesson#anchor", param_hint="--category-section"
+            )
+        mapping[category.strip()] = target.strip()
     try:
-        preview = preview_import(text, fmt, course, default_section=section, skip_bad=skip_bad)
+        preview = preview_import(
+            text,
+            fmt,
+            course,
+            default_section=section,
+            skip_bad=skip_bad,
+            category_sections=mapping,
+        )
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--section") from None
+        hint = "--category-section" if "for category" in str(exc) else "--section"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     for skipped in preview.skipped:
         click.echo(f"{file}:{skipped}")
     for note in preview.result.notes:

@@ -181,6 +181,7 @@ def preview_import(
     *,
     default_section: str | None = None,
     skip_bad: bool = False,
+    category_sections: Mapping[str, str] | None = None,
 ) -> ImportPreview:
     """Parse ``text`` (within :func:`import_limits`) and check it against ``course``; writes nothing.
 
@@ -195,7 +196,14 @@ def preview_import(
     result = (
         parse_upload(text, fmt, limits) if isinstance(text, bytes) else parse(text, fmt, limits)
     )
-    return preview_parsed(result, fmt, course, default_section, skip_bad=skip_bad)
+    return preview_parsed(
+        result,
+        fmt,
+        course,
+        default_section,
+        skip_bad=skip_bad,
+        category_sections=category_sections,
+    )
 
 
 def preview_parsed(
@@ -205,8 +213,13 @@ def preview_parsed(
     default_section: str | None = None,
     *,
     skip_bad: bool = False,
+    category_sections: Mapping[str, str] | None = None,
 ) -> ImportPreview:
     """:func:`preview_import` for a file parsed before (the wizard's draft keeps its parse).
+
+    ``category_sections`` maps a file's categories (GIFT ``$CATEGORY``, Moodle XML ``category``)
+    to sections of the course: a question that names no section of its own gets its category's;
+    a section that is not one of the course's raises ``ValueError``.
 
     Without ``skip_bad`` any problem stops the whole file (``problems``); with it, the valid
     questions are ``importable`` and the invalid ones are listed in ``rejected``, and only what
@@ -217,6 +230,12 @@ def preview_parsed(
         default_section = sections[0] if sections else None
     elif default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
+    mapping = dict(category_sections or {})
+    for category, section in mapping.items():
+        if section not in sections:
+            raise ValueError(
+                f"{section!r} (for category {category!r}) is not a section of course {course.slug}"
+            )
     preview = ImportPreview(
         course=course, fmt=fmt, result=result, default_section=default_section, skip_bad=skip_bad
     )
@@ -230,6 +249,8 @@ def preview_parsed(
         )
     own: dict[int, list[Problem]] = {id(q): list(q.problems) for q in result.questions}
     for question in result.questions:
+        if "section" not in question.data and question.category in mapping:
+            question.data = canonical({**question.data, "section": mapping[question.category]})
         if "section" not in question.data:
             if default_section is None:
                 own[id(question)].append(
