@@ -110,7 +110,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {platform.machine()}, {args.count} questions")
-    print(f"{'file':<11} {'size':>9} {'import':>9} {'peak':>9} {'bare':>9} {'peak':>9} {'ratio':>6}")
+    print(
+        f"{'file':<11} {'size':>9} {'import':>9} {'peak':>9} {'bare':>9} {'peak':>9} {'ratio':>6}"
+    )
     for kind, raw in files(args.count).items():
         mine, mine_peak = measure(ours(kind), raw, args.repeat)
         plain, plain_peak = measure(bare(kind), raw, args.repeat)
