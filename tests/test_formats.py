@@ -730,3 +730,39 @@ def test_categories_map_to_sections_on_the_cli(app, runner, tmp_path):
     with app.app_context():
         question = session.scalar(sa.select(Question).where(Question.key == "c-1"))
         assert (question.lesson_slug, question.anchor) == ("phone", "recap")
+
+
+def test_the_wizard_maps_categories_to_sections(app, make_staff):
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    response = _upload(client, MOODLE_XML.encode(), "礼仪.xml", "moodlexml")
+    token = re.search(r"draft=([\w-]+)", response.location).group(1)
+    html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
+    assert 'name="category-0"' in html and 'name="category-1"' in html
+    chosen = client.get(
+        f"/lms/trainer/import/preview?draft={token}&category-0=greeting%23smile"
+        "&category-1=phone%23answer&category-2=nowhere%23x"
+    ).get_data(as_text=True)
+    assert 'name="category-0" value="greeting#smile"' in chosen  # carried to the confirm form
+    tampered = client.post(
+        "/lms/trainer/import/confirm",
+        data={"draft": token, "section": "greeting#recap", "category-0": "greeting#nowhere"},
+    )
+    assert tampered.status_code == 400
+    done = client.post(
+        "/lms/trainer/import/confirm",
+        data={
+            "draft": token,
+            "section": "greeting#recap",
+            "category-0": "greeting#smile",
+            "category-1": "phone#answer",
+        },
+        follow_redirects=True,
+    )
+    assert done.status_code == 200 and "新增 7 题" in done.get_data(as_text=True)
+    with app.app_context():
+        sections = sorted(
+            f"{q.lesson_slug}#{q.anchor}"
+            for q in session.scalars(sa.select(Question).where(Question.origin == "import"))
+        )
+    assert sections == ["greeting#smile"] * 4 + ["phone#answer"] * 3

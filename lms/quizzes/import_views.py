@@ -9,6 +9,7 @@ against the course) can change what gets imported, and reloading costs no parsin
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 
 from flask import (
     Blueprint,
@@ -170,8 +171,39 @@ def _gone():
     return redirect(url_for(".upload"))
 
 
+def _categories(result: ParseResult) -> list[str]:
+    """The file's categories (GIFT ``$CATEGORY``, Moodle XML) that hold questions naming no
+    section, in the order they come: the trainer may put each under a section."""
+    found: list[str] = []
+    for question in result.questions:
+        category = question.category
+        if category and "section" not in question.data and category not in found:
+            found.append(category)
+    return found
+
+
+def _category_sections(
+    values: Mapping[str, str], categories: list[str], sections: list[str]
+) -> dict[str, str] | None:
+    """The sections chosen for the categories (fields ``category-N``); None when one is not a
+    section of the course (the form offered only those)."""
+    mapping = {}
+    for number, category in enumerate(categories):
+        chosen = values.get(f"category-{number}") or ""
+        if chosen:
+            if chosen not in sections:
+                return None
+            mapping[category] = chosen
+    return mapping
+
+
 def _render_preview(
-    draft: ImportDraft, preview: ImportPreview, sections: list[str], status: int = 200
+    draft: ImportDraft,
+    preview: ImportPreview,
+    sections: list[str],
+    status: int = 200,
+    categories: list[str] | None = None,
+    mapping: Mapping[str, str] | None = None,
 ):
     section_form = SectionForm(
         data={"section": preview.default_section},
@@ -191,6 +223,9 @@ def _render_preview(
             confirm=confirm,
             type_labels=TYPE_LABELS,
             needs_section=any(q.section_assigned for q in preview.questions),
+            sections=sections,
+            categories=categories or [],
+            mapping=mapping or {},
         ),
         status,
     )
@@ -207,8 +242,14 @@ def preview():
     wanted = request.args.get("section")
     section = wanted if wanted in sections else None
     skip_bad = request.args.get("skip_bad") == "1"
-    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section, skip_bad=skip_bad)
-    return _render_preview(draft, result, sections)
+    parsed = _stored_parse(draft)
+    categories = _categories(parsed)
+    chosen = {k: v for k, v in request.args.items() if v in sections}  # others: not chosen
+    mapping = _category_sections(chosen, categories, sections) or {}
+    result = preview_parsed(
+        parsed, draft.fmt, course, section, skip_bad=skip_bad, category_sections=mapping
+    )
+    return _render_preview(draft, result, sections, 200, categories, mapping)
 
 
 @bp.post("/trainer/import/confirm")
@@ -228,10 +269,17 @@ def confirm():
         abort(400)  # not a value the preview offered: a tampered form
     # The stored parse of the stored text: the import is exactly what was previewed.
     skip_bad = form.skip_bad.data == "1"
-    result = preview_parsed(_stored_parse(draft), draft.fmt, course, section, skip_bad=skip_bad)
+    parsed = _stored_parse(draft)
+    categories = _categories(parsed)
+    mapping = _category_sections(request.form, categories, sections)
+    if mapping is None:
+        abort(400)  # a section the preview did not offer: a tampered form
+    result = preview_parsed(
+        parsed, draft.fmt, course, section, skip_bad=skip_bad, category_sections=mapping
+    )
     if not result.ok:
         flash(_("文件有问题，没有导入任何题目。请修正后重新上传。"), "error")
-        return _render_preview(draft, result, sections, 400)
+        return _render_preview(draft, result, sections, 400, categories, mapping)
     filename = draft.filename
     session.delete(draft)  # used up in the same transaction as the import
     try:
@@ -250,7 +298,7 @@ def confirm():
             return _gone()
         result.problems = exc.problems
         flash(_("导入被拒绝，没有导入任何题目。"), "error")
-        return _render_preview(draft, result, sections, 400)
+        return _render_preview(draft, result, sections, 400, categories, mapping)
     message = _(
         "已导入到「%(course)s」：新增 %(created)s 题，更新 %(updated)s 题(新版本)，"
         "未变 %(unchanged)s 题，跳过 %(skipped)s 题，拒收 %(rejected)s 题。"
