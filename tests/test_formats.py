@@ -766,3 +766,28 @@ def test_the_wizard_maps_categories_to_sections(app, make_staff):
             for q in session.scalars(sa.select(Question).where(Question.origin == "import"))
         )
     assert sections == ["greeting#smile"] * 4 + ["phone#answer"] * 3
+
+
+def test_a_question_the_sheet_cannot_hold_is_a_clear_refusal_not_a_500(app, make_staff, runner):
+    from lms.courses.catalog import course_or_404
+    from lms.quizzes.importer import import_questions
+
+    steps = [f"第{n}步" for n in range(1, 28)]
+    question = {
+        "id": "long-1", "type": "ordering", "difficulty": 2, "section": "greeting#why",
+        "stem": "二十七个步骤。", "steps": steps,
+    }  # fmt: skip
+    with pytest.raises(ValueError, match="more than 26 options"):
+        to_xlsx([question])
+    with app.app_context():
+        import_questions(course_or_404("basics"), [question], None)
+    client = app.test_client()
+    login(client, make_staff(("trainer",)))
+    response = client.get("/lms/trainer/courses/basics/export?format=sheet", follow_redirects=True)
+    assert response.status_code == 200 and "无法按这种格式导出" in response.get_data(as_text=True)
+    cli = runner.invoke(
+        args=["lms", "questions", "export", "--course", "basics", "--format", "sheet"]
+    )
+    assert cli.exit_code == 1 and "long-1: more than 26 options" in cli.output
+    xml = client.get("/lms/trainer/courses/basics/export?format=moodlexml")
+    assert parse_upload(xml.data, "moodlexml").questions[-1].data["steps"] == steps

@@ -148,7 +148,10 @@ def export_command(course_slug: str, fmt: str, out: Path | None) -> None:
     The sheet is an .xlsx workbook (the 题库 layout); the other formats are UTF-8 text."""
     from lms.quizzes.importer import export_course
 
-    data = export_course(_course(course_slug), fmt)
+    try:
+        data = export_course(_course(course_slug), fmt)
+    except ValueError as exc:  # a question the format cannot hold (the sheet: 26 options at most)
+        raise click.ClickException(f"Cannot export as {fmt}: {exc}") from None
     if out is None:
         click.echo(data, nl=False)
     else:

@@ -322,8 +322,13 @@ def export(slug: str):
     if fmt not in EXPORT_FILES:
         abort(400)
     name, mimetype = EXPORT_FILES[fmt]
+    try:
+        data = export_course(course, fmt)
+    except ValueError as exc:  # a question the format cannot hold (the sheet: 26 options at most)
+        flash(fill(_("无法按这种格式导出：%(reason)s"), reason=content(str(exc))), "error")
+        return redirect(url_for("lms_trainer.banks"))
     return Response(
-        export_course(course, fmt),
+        data,
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name.format(slug=slug)}"'},
     )
