@@ -791,3 +791,16 @@ def test_a_question_the_sheet_cannot_hold_is_a_clear_refusal_not_a_500(app, make
     assert cli.exit_code == 1 and "long-1: more than 26 options" in cli.output
     xml = client.get("/lms/trainer/courses/basics/export?format=moodlexml")
     assert parse_upload(xml.data, "moodlexml").questions[-1].data["steps"] == steps
+
+
+def test_a_title_row_above_the_header_is_noted_and_skipped():
+    rows = [
+        ["服务礼仪题库", "", ""],
+        [],
+        ["题型", "题干", "答案"],
+        ["判断题", "微笑是最好的语言。", "对"],
+    ]
+    result = parse_sheet(_xlsx(rows))
+    assert problems(result) == [] and len(result.questions) == 1
+    assert result.questions[0].line == 4
+    assert notes(result) == ["line 1: a row above the header is not read"]

@@ -2,8 +2,10 @@
 
 The file is an ``.xlsx`` workbook (first sheet) or a CSV in UTF-8 (with or without BOM), UTF-16 or
 GBK; it is read by the staff import's reader (:func:`lms.staff.importer.read_rows`), with the same
-zip-bomb and row limits, so there is one spreadsheet reader. The first non-empty row is the header;
-columns are recognised by name or alias, in any order; unknown columns are noted and not read.
+zip-bomb and row limits, so there is one spreadsheet reader. The header is the first row naming
+both 题型 and 题干 among the first ten (a title row above it is noted and skipped), else the first
+non-empty row; columns are recognised by name or alias, in any order; unknown columns are noted and
+not read.
 Every problem is ``line N: …`` with N the spreadsheet row.
 
 ==========================  =====================================  ===============================
@@ -65,6 +67,7 @@ from lms.quizzes.models import QUESTION_TYPES
 from lms.staff.importer import DEFAULT_MAX_ROWS, FileUnreadable, read_rows
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+HEADER_SEARCH = 10  # rows in which the header is looked for
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # as lms.plan.exports
 SEPARATOR_RE = re.compile(r"\s*[|｜]\s*")
 SHARE_RE = re.compile(r"^%(-?[0-9]{1,3}(?:\.[0-9]+)?)%\s*")
@@ -146,6 +149,16 @@ def parse_sheet(raw: bytes, limits: Limits | None = None) -> ParseResult:
     if not rows:
         result.problem(1, "the file is empty: the first row names the columns (题型, 题干, …)")
         return result.finish()
+    # A title row (「服务礼仪题库」) above the header is common: the header is the first of the
+    # first rows that names both 题型 and 题干; the rows above it are noted, not read.
+    for at, (_line, first) in enumerate(rows[:HEADER_SEARCH]):
+        names = {_header_name(c) for c in first}
+        if {"type", "stem"} <= names:
+            for line, _cells in rows[:at]:
+                if any(c.strip() for c in _cells):
+                    result.notes.append(Problem(line, "a row above the header is not read"))
+            rows = rows[at:]
+            break
     header_line, cells = rows[0]
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
