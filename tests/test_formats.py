@@ -804,3 +804,20 @@ def test_a_title_row_above_the_header_is_noted_and_skipped():
     assert problems(result) == [] and len(result.questions) == 1
     assert result.questions[0].line == 4
     assert notes(result) == ["line 1: a row above the header is not read"]
+
+
+def test_a_sheet_past_the_question_limit_is_refused_where_reading_stopped():
+    from lms.quizzes.interchange import Limits
+
+    rows = [["题型", "题干", "答案"]] + [["判断题", f"第{n}题", "对"] for n in range(30)]
+    limit = "(limit: LMS_IMPORT_MAX_QUESTIONS); split it into smaller files"
+    for raw, expected in (
+        (_csv(rows).encode("utf-8"), f"line 12: a question sheet may have at most 10 rows {limit}"),
+        (
+            _xlsx(rows),  # the workbook declares its size: refused before openpyxl reads it
+            f"line 1: the sheet declares 31 rows; a question sheet may have at most 10 rows {limit}",
+        ),
+    ):
+        result = parse_sheet(raw, Limits(max_questions=10))
+        assert result.stopped and result.questions == []
+        assert problems(result) == [expected]

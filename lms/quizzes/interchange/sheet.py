@@ -138,7 +138,10 @@ def parse_sheet(raw: bytes, limits: Limits | None = None) -> ParseResult:
     except FileUnreadable as exc:
         match = re.match(r"line ([0-9]+): (?:file: )?(.*)$", str(exc), re.DOTALL)
         line, message = (int(match.group(1)), match.group(2)) if match else (1, str(exc))
-        result.problem(line, message.replace("a staff list", "a question sheet"))
+        # The reader is the staff import's: its words and limit name are put right for questions.
+        message = message.replace("a staff list", "a question sheet")
+        message = message.replace("LMS_IMPORT_MAX_ROWS", "LMS_IMPORT_MAX_QUESTIONS")
+        result.problem(line, message)
         result.stopped = "at most" in message  # a limit: the rest of the file was not read
         return result.finish()
     except Exception as exc:  # noqa: BLE001 (a damaged file must be a problem, never a 500)
