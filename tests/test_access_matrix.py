@@ -33,6 +33,7 @@ EXPECTED: dict[str, object] = {
     "lms_qimport.preview": {"trainer", "admin"},
     "lms_qimport.confirm": {"trainer", "admin"},
     "lms_qimport.export": {"trainer", "admin"},
+    "lms_qimport.sheet_template": {"trainer", "admin"},
     "lms_trainer.new_question": {"trainer", "admin"},
     "lms_trainer.edit_question": {"trainer", "admin"},
     "lms_trainer.preview_question": {"trainer", "admin"},

@@ -11,9 +11,12 @@ from flask.cli import AppGroup
 
 from lms.courses.models import Course
 from lms.db import session
-from lms.quizzes.interchange import FORMATS, decode
+from lms.quizzes.interchange import EXPORT_FORMATS, FORMATS, decode
 
-questions_cli = AppGroup("questions", help="Import and export question banks (GIFT, Aiken, YAML).")
+questions_cli = AppGroup(
+    "questions",
+    help="Import and export question banks (GIFT, Moodle XML, Aiken, the 题库 sheet, YAML).",
+)
 
 
 def _course(slug: str) -> Course:
@@ -33,6 +36,14 @@ def _course(slug: str) -> Course:
     "--section",
     help="lesson#anchor for questions that name no section (default: the course's first section).",
 )
+@click.option(
+    "--category-section",
+    "category_sections",
+    multiple=True,
+    metavar="CATEGORY=lesson#anchor",
+    help="Put the questions of a GIFT/Moodle XML category that name no section under this "
+    "section (repeatable).",
+)
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
 @click.option(
     "--skip-bad",
@@ -40,7 +51,13 @@ def _course(slug: str) -> Course:
     help="Import the valid questions and list the rejected ones (default: all or nothing).",
 )
 def import_command(
-    file: Path, fmt: str, course_slug: str, section: str | None, dry_run: bool, skip_bad: bool
+    file: Path,
+    fmt: str,
+    course_slug: str,
+    section: str | None,
+    category_sections: tuple[str, ...],
+    dry_run: bool,
+    skip_bad: bool,
 ) -> None:
     """Import FILE into a course's bank: all questions or none (unless --skip-bad).
 
@@ -50,17 +67,36 @@ def import_command(
     from lms.quizzes.importer import ImportRejected, import_questions, preview_import
 
     course = _course(course_slug)
+    raw = file.read_bytes()
     try:
-        text = decode(file.read_bytes())
+        text: str | bytes = raw if fmt == "sheet" else decode(raw)  # the sheet reads its bytes
     except UnicodeDecodeError:
         click.echo(f"{file}:line 1: the file is not UTF-8 text (save it as UTF-8)")
         raise click.ClickException("1 problem found; nothing was imported.") from None
+    mapping: dict[str, str] = {}
+    for item in category_sections:
+        category, equals, target = item.rpartition("=")
+        if not equals or not category.strip():
+            raise click.BadParameter(
+                f"{item!r} is not CATEGORY=lesson#anchor", param_hint="--category-section"
+            )
+        mapping[category.strip()] = target.strip()
     try:
-        preview = preview_import(text, fmt, course, default_section=section, skip_bad=skip_bad)
+        preview = preview_import(
+            text,
+            fmt,
+            course,
+            default_section=section,
+            skip_bad=skip_bad,
+            category_sections=mapping,
+        )
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--section") from None
+        hint = "--category-section" if "for category" in str(exc) else "--section"
+        raise click.BadParameter(str(exc), param_hint=hint) from None
     for skipped in preview.skipped:
         click.echo(f"{file}:{skipped}")
+    for note in preview.result.notes:
+        click.echo(f"{file}:{note} (note)")
     for problem in preview.rejected:
         click.echo(f"{file}:{problem} (rejected)")
     for problem in preview.problems:
@@ -99,7 +135,7 @@ def import_command(
 @questions_cli.command("export")
 @click.option("--course", "course_slug", required=True, help="Slug of the course to export.")
 @click.option(
-    "--format", "fmt", type=click.Choice(("gift", "yaml")), default="gift", show_default=True
+    "--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="gift", show_default=True
 )
 @click.option(
     "--out",
@@ -107,12 +143,17 @@ def import_command(
     help="Write to this file instead of standard output.",
 )
 def export_command(course_slug: str, fmt: str, out: Path | None) -> None:
-    """Export a course's active questions; importing the export gives the same questions."""
+    """Export a course's active questions; importing the export gives the same questions.
+
+    The sheet is an .xlsx workbook (the 题库 layout); the other formats are UTF-8 text."""
     from lms.quizzes.importer import export_course
 
-    text = export_course(_course(course_slug), fmt)
+    try:
+        data = export_course(_course(course_slug), fmt)
+    except ValueError as exc:  # a question the format cannot hold (the sheet: 26 options at most)
+        raise click.ClickException(f"Cannot export as {fmt}: {exc}") from None
     if out is None:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        out.write_bytes(data)
         click.echo(f"Wrote {out}.", err=True)

@@ -30,8 +30,9 @@ from lms.quizzes.interchange import (
     Problem,
     Skipped,
     canonical,
-    export,
+    export_file,
     parse,
+    parse_upload,
     question_dict,
     rule_problems,
 )
@@ -174,23 +175,34 @@ def import_limits() -> Limits:
 
 
 def preview_import(
-    text: str,
+    text: str | bytes,
     fmt: str,
     course: Course,
     *,
     default_section: str | None = None,
     skip_bad: bool = False,
+    category_sections: Mapping[str, str] | None = None,
 ) -> ImportPreview:
     """Parse ``text`` (within :func:`import_limits`) and check it against ``course``; writes nothing.
 
     Questions that name no section get ``default_section`` (default: the course's first section);
-    a ``default_section`` that is not a section of the course raises ``ValueError``.
+    a ``default_section`` that is not a section of the course raises ``ValueError``. Bytes are an
+    uploaded file (:func:`~lms.quizzes.interchange.parse_upload`; the sheet is always bytes).
     """
     sections = course_sections(course)
     if default_section is not None and default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
+    limits = import_limits()
+    result = (
+        parse_upload(text, fmt, limits) if isinstance(text, bytes) else parse(text, fmt, limits)
+    )
     return preview_parsed(
-        parse(text, fmt, import_limits()), fmt, course, default_section, skip_bad=skip_bad
+        result,
+        fmt,
+        course,
+        default_section,
+        skip_bad=skip_bad,
+        category_sections=category_sections,
     )
 
 
@@ -201,8 +213,13 @@ def preview_parsed(
     default_section: str | None = None,
     *,
     skip_bad: bool = False,
+    category_sections: Mapping[str, str] | None = None,
 ) -> ImportPreview:
     """:func:`preview_import` for a file parsed before (the wizard's draft keeps its parse).
+
+    ``category_sections`` maps a file's categories (GIFT ``$CATEGORY``, Moodle XML ``category``)
+    to sections of the course: a question that names no section of its own gets its category's;
+    a section that is not one of the course's raises ``ValueError``.
 
     Without ``skip_bad`` any problem stops the whole file (``problems``); with it, the valid
     questions are ``importable`` and the invalid ones are listed in ``rejected``, and only what
@@ -213,6 +230,12 @@ def preview_parsed(
         default_section = sections[0] if sections else None
     elif default_section not in sections:
         raise ValueError(f"{default_section!r} is not a section of course {course.slug}")
+    mapping = dict(category_sections or {})
+    for category, section in mapping.items():
+        if section not in sections:
+            raise ValueError(
+                f"{section!r} (for category {category!r}) is not a section of course {course.slug}"
+            )
     preview = ImportPreview(
         course=course, fmt=fmt, result=result, default_section=default_section, skip_bad=skip_bad
     )
@@ -226,6 +249,8 @@ def preview_parsed(
         )
     own: dict[int, list[Problem]] = {id(q): list(q.problems) for q in result.questions}
     for question in result.questions:
+        if "section" not in question.data and question.category in mapping:
+            question.data = canonical({**question.data, "section": mapping[question.category]})
         if "section" not in question.data:
             if default_section is None:
                 own[id(question)].append(
@@ -395,6 +420,7 @@ def bank_questions(course: Course) -> list[dict[str, Any]]:
     return [question_dict(q.key, q.difficulty, q.versions[-1].data) for q in active if q.versions]
 
 
-def export_course(course: Course, fmt: str) -> str:
-    """The course's bank as GIFT or YAML text; importing it again gives the same questions."""
-    return export(bank_questions(course), fmt, course.slug)
+def export_course(course: Course, fmt: str) -> bytes:
+    """The course's bank as a file (GIFT, YAML, Moodle XML or the 题库 xlsx); importing it
+    again gives the same questions."""
+    return export_file(bank_questions(course), fmt, course.slug)

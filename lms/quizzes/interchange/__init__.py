@@ -1,4 +1,5 @@
-"""Question interchange: Moodle GIFT, Aiken and our own YAML bank format, to and from our data.
+"""Question interchange: Moodle GIFT and XML, Aiken, the 题库 spreadsheet and our own YAML bank
+format, to and from our data.
 
 Every parser is a pure function ``text -> ParseResult`` (no Flask, no database), so the CLI linter,
 the trainer's import wizard and the tests share one implementation. A parse never raises on bad
@@ -9,7 +10,10 @@ the bank format (``id``, ``type``, ``difficulty``, ``section``, ``stem``, type f
 the question rules live. ``section`` may be absent: the importer gives those questions a default
 lesson section of the target course.
 
-The format-specific mappings are documented in :mod:`.gift`, :mod:`.aiken` and :mod:`.yaml_bank`.
+The format-specific mappings are documented in :mod:`.gift`, :mod:`.moodle_xml`, :mod:`.aiken`,
+:mod:`.sheet` and :mod:`.yaml_bank`. The spreadsheet is bytes (xlsx or CSV in several encodings):
+:func:`parse_upload` takes any format as uploaded bytes; :func:`parse` takes text (CSV for the
+sheet). :func:`export_file` writes any format as the bytes of a file.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from lms.quizzes.interchange import aiken, gift, yaml_bank
+from lms.quizzes.interchange import aiken, gift, moodle_xml, sheet, yaml_bank
 from lms.quizzes.interchange.common import (  # noqa: F401  (the package's public names)
     DEFAULT_DIFFICULTY,
     FORMATS,
@@ -47,20 +51,45 @@ def parse(text: str, fmt: str, limits: Limits | None = None) -> ParseResult:
         return aiken.parse_aiken(text, limits)
     if fmt == "yaml":
         return yaml_bank.parse_yaml(text, limits)
+    if fmt == "moodlexml":
+        return moodle_xml.parse_moodle_xml(text, limits)
+    if fmt == "sheet":
+        return sheet.parse_sheet(text.encode("utf-8", "surrogatepass"), limits)
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
+def parse_upload(raw: bytes, fmt: str, limits: Limits | None = None) -> ParseResult:
+    """Parse an uploaded file: the sheet as its bytes (xlsx, or CSV in UTF-8/UTF-16/GBK), the
+    text formats decoded as UTF-8 (raises ``UnicodeDecodeError`` when they are not)."""
+    if fmt == "sheet":
+        return sheet.parse_sheet(raw, limits or Limits())
+    return parse(decode(raw), fmt, limits)
+
+
+EXPORT_FORMATS = ("gift", "yaml", "moodlexml", "sheet")
+
+
 def export(questions: Iterable[Mapping[str, Any]], fmt: str, course_slug: str) -> str:
-    """Write questions (bank-format dicts) as GIFT or YAML."""
+    """Write questions (bank-format dicts) as GIFT, YAML or Moodle XML text."""
     if fmt == "gift":
         return gift.to_gift(questions, category=course_slug)
     if fmt == "yaml":
         return yaml_bank.to_yaml(course_slug, questions)
-    raise ValueError(f"export format must be gift or yaml, not {fmt!r}")
+    if fmt == "moodlexml":
+        return moodle_xml.to_moodle_xml(questions, category=course_slug)
+    raise ValueError(f"export format must be gift, yaml or moodlexml, not {fmt!r}")
+
+
+def export_file(questions: Iterable[Mapping[str, Any]], fmt: str, course_slug: str) -> bytes:
+    """Any of :data:`EXPORT_FORMATS` as a file's bytes: the sheet as xlsx, the others UTF-8."""
+    if fmt == "sheet":
+        return sheet.to_xlsx(questions)
+    return export(questions, fmt, course_slug).encode("utf-8")
 
 
 __all__ = [
     "DEFAULT_DIFFICULTY",
+    "EXPORT_FORMATS",
     "FORMATS",
     "Budget",
     "Limits",
@@ -71,10 +100,12 @@ __all__ = [
     "canonical",
     "decode",
     "export",
+    "export_file",
     "fold_feedback",
     "generated_id",
     "id_from_title",
     "parse",
+    "parse_upload",
     "question_dict",
     "rule_problems",
     "split_lines",

@@ -17,7 +17,7 @@ from typing import Any
 
 from lms.quizzes.bank_file import ID_RE, question_problems
 
-FORMATS = ("gift", "aiken", "yaml")
+FORMATS = ("gift", "aiken", "yaml", "moodlexml", "sheet")
 # Moodle questions carry no difficulty; imported ones without it count as medium.
 DEFAULT_DIFFICULTY = 2
 FIELD_ORDER = (
@@ -106,6 +106,8 @@ class ParseResult:
     course: str | None = None  # the course a YAML bank names, if any
     course_line: int = 1
     stopped: bool = False  # reading stopped at a limit: the rest of the file was not read
+    # What was read but left behind without stopping the question (an embedded image, say).
+    notes: list[Problem] = field(default_factory=list)
     budget: Budget = field(default_factory=lambda: Budget(Limits()), compare=False, repr=False)
 
     def problem(self, line: int, message: str) -> None:
@@ -156,6 +158,7 @@ class ParseResult:
             "course": self.course,
             "course_line": self.course_line,
             "stopped": self.stopped,
+            "notes": [asdict(n) for n in self.notes],
         }
 
     @classmethod
@@ -178,6 +181,7 @@ class ParseResult:
             course=stored["course"],
             course_line=stored["course_line"],
             stopped=stored.get("stopped", False),
+            notes=[Problem(**n) for n in stored.get("notes", [])],
         )
 
     @property
@@ -203,6 +207,7 @@ class ParseResult:
             self.problems.extend(question.problems)
         self.problems.sort()
         self.skipped.sort()
+        self.notes.sort()
         return self
 
 
