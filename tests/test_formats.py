@@ -273,8 +273,8 @@ def test_moodle_xml_problems_carry_their_line():
 </quiz>"""
     assert problems(parse_moodle_xml(text)) == [
         "line 6: fraction 'abc' is not a number from -100 to 100",
-        "line 8: a one-answer multichoice question may only have fractions 100, 50 and 0; "
-        "partial credit needs several answers (single = false)",
+        "line 8: a one-answer multichoice question needs one answer at fraction 100 and the "
+        "others from 0 to 100; several right answers need single = false",
         "line 15: a truefalse question needs the answer true or false at 100%",
     ]
 

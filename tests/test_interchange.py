@@ -97,11 +97,25 @@ def test_gift_type_line_makes_a_scenario_without_a_50_reply():
     assert [o["grade"] for o in data["options"]] == [100, 0, 0]
 
 
-def test_gift_other_partial_weights_are_a_problem():
-    result = parse_gift("::p::题\n{=一 ~%33.3%二 ~三 ####f}")
+def test_gift_single_choice_with_any_partial_weight_is_an_imported_scenario():
+    """Moodle's single choice with ``~%25%`` answers (its examples file has two)."""
+    result = parse_gift("::p::题\n{=一 ~%33.3%二 ~%25%三 ~四}")
+    assert problems(result) == []
+    data = result.questions[0].data
+    assert data["type"] == "scenario"
+    assert [o["grade"] for o in data["options"]] == [100, 33.3, 25, 0]
+    data["section"] = "basics#intro"  # the import gives the file's or the trainer's section
+    assert question_problems(data, require_feedback=False) == []
+    # Our own banks keep 100/50/0 with a feedback per reply.
+    assert ("options", "reply 2: grade must be 100, 50 or 0") in question_problems(data)
+
+
+def test_gift_partial_weights_beside_two_right_answers_are_a_problem():
+    result = parse_gift("::p::题\n{=一 =二 ~%33.3%三 ####f}")
     assert problems(result) == [
-        "line 2: weights other than 100%, 50% and 0% need several right answers written as "
-        "~%weight% (a multiple-answer question)"
+        "line 2: a single-choice question with partial credit needs one answer at 100% and the "
+        "others from 0% to 100%; several right answers are written as ~%weight% (a "
+        "multiple-answer question)"
     ]
     assert result.questions == []
 
@@ -791,3 +805,19 @@ def test_a_parse_result_survives_storage_unchanged():
 
 
 BAD_AIKEN = "题?\nA. 是\nANSWER: C\n\n题二?\nA. 是\nB. 否\nANSWER: B\n\n{}\n"
+
+
+def test_gift_questions_sharing_a_name_get_distinct_ids_as_moodle_imports_both():
+    text = (
+        "::Jesus' hometown::Jesus Christ was from {~Jerusalem ~%25%Bethlehem =Nazareth}.\n\n"
+        "::Jesus' hometown:: Jesus Christ was from {=Nazareth =%75%Nazereth}.\n"
+    )
+    result = parse_gift(text)
+    assert problems(result) == []
+    first, second = (q.key for q in result.questions)
+    assert first.startswith("jesus-hometown-") and second == f"{first}-2"
+
+
+def test_gift_a_name_that_is_an_id_used_twice_is_still_a_problem():
+    result = parse_gift("::cmp-001::甲{T}\n\n::cmp-001::乙{F}\n")
+    assert problems(result) == ["line 3: duplicate id cmp-001 (first at line 1)"]

@@ -143,7 +143,10 @@ def question_problems(q: dict[str, Any], *, require_feedback: bool = True) -> li
     for name in q:
         if name not in allowed:
             problems.append((name, f"unknown field {name!r} for a {qtype} question"))
-    problems.extend(_TYPE_CHECKS[qtype](q))
+    if qtype == "scenario":
+        problems.extend(_check_scenario(q, ours=require_feedback))
+    else:
+        problems.extend(_TYPE_CHECKS[qtype](q))
     return problems
 
 
@@ -222,12 +225,18 @@ def _check_weights(options: list[dict], weighted: int) -> list[tuple[str, str]]:
     return problems
 
 
-def _check_scenario(q: dict[str, Any]) -> list[tuple[str, str]]:
+def _check_scenario(q: dict[str, Any], ours: bool = True) -> list[tuple[str, str]]:
+    """Our own scenarios (bank files, the form) grade replies 100/50/0 and explain each one; an
+    imported one is Moodle's single choice with partial credit: any grade from 0 to 100 (Moodle's
+    ``~%25%``), feedback optional."""
     options, problems = _options(q, 3, 5)
     for i, option in enumerate(options, 1):
-        if option.get("grade") not in SCENARIO_GRADES:
+        grade = option.get("grade")
+        if ours and grade not in SCENARIO_GRADES:
             problems.append(("options", f"reply {i}: grade must be 100, 50 or 0"))
-        if not _text(option.get("feedback")):
+        elif not ours and not (_is_weight(grade) and 0 <= grade <= 100):
+            problems.append(("options", f"reply {i}: grade must be a number from 0 to 100"))
+        if ours and not _text(option.get("feedback")):
             problems.append(("options", f"reply {i}: each reply needs its own feedback"))
         if "correct" in option:
             problems.append(("options", f"reply {i}: scenario replies use grade, not correct"))

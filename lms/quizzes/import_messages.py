@@ -72,9 +72,13 @@ _MESSAGES: list[tuple[str, Any]] = [
         _l("mingli: type {0} 与这个答案块不符(答案块是{1})"),
     ),
     (
-        r"weights other than 100%, 50% and 0% need several right answers written as ~%weight% "
-        r"\(a multiple-answer question\)",
-        _l("100%、50%、0% 以外的权重需要写成多个 ~%权重% 的正确答案(多选题)"),
+        r"a single-choice question with partial credit needs one answer at 100% and the others "
+        r"from 0% to 100%; several right answers are written as ~%weight% \(a multiple-answer "
+        r"question\)",
+        _l(
+            "有部分得分的单选题需要一个 100% 的答案，其余在 0% 到 100% 之间；"
+            "多个正确答案请写成 ~%权重%(多选题)"
+        ),
     ),
     (
         r"a single-choice question has no partial credit: use = and ~ only",
@@ -195,6 +199,7 @@ _MESSAGES: list[tuple[str, Any]] = [
         _l("正的权重加起来须为 100，而不是 {0}"),
     ),
     (r"grade must be 100, 50 or 0", _l("评分须为 100、50 或 0")),
+    (r"grade must be a number from 0 to 100", _l("评分须为 0 到 100 之间的数")),
     (r"each reply needs its own feedback", _l("每个回应都需要自己的反馈")),
     (r"scenario replies use grade, not correct", _l("情景题的回应用 grade 评分，不用 correct")),
     (

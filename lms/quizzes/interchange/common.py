@@ -268,6 +268,13 @@ _SLUG_DROP = re.compile(r"[^a-z0-9_-]+")
 _PLAIN_TITLE = re.compile(r"^[a-z0-9_\-\s.:/#]*$")
 
 
+def id_derived(title: str | None) -> bool:
+    """Whether a question's id is made by us (no name, or a name that is not an id as it stands):
+    such ids get -2, -3 … when two questions share one, as Moodle lets two questions share a
+    name; a name that is an id already is the trainer's, and a second use of it is a problem."""
+    return not title or not ID_RE.match(title)
+
+
 def id_from_title(title: str) -> str:
     """A question name as an id: ``CMP 001`` → ``cmp-001``.
 

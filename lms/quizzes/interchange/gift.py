@@ -80,6 +80,7 @@ from lms.quizzes.interchange.common import (
     canonical,
     fold_feedback,
     generated_id,
+    id_derived,
     id_from_title,
     split_lines,
 )
@@ -407,7 +408,7 @@ def _question(
             line=first_line,
             field_lines=lines,
             category=category,
-            id_generated=not title,
+            id_generated=id_derived(title),
         )
     )
 
@@ -532,13 +533,14 @@ def _choice(
             wanted = "multiple"
         elif all(w in (0, 100) for w in weights):
             wanted = "single"
-        elif all(w in (0, 50, 100) for w in weights):
-            wanted = "scenario"
+        elif all(0 <= w <= 100 for w in weights) and weights.count(100) == 1:
+            wanted = "scenario"  # Moodle's single choice with partial credit (~%25%…)
         else:
             result.problem(
                 line,
-                "weights other than 100%, 50% and 0% need several right answers written as "
-                "~%weight% (a multiple-answer question)",
+                "a single-choice question with partial credit needs one answer at 100% and the "
+                "others from 0% to 100%; several right answers are written as ~%weight% (a "
+                "multiple-answer question)",
             )
             return
     elif wanted not in CHOICE_TYPES:

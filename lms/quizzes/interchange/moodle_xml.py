@@ -11,8 +11,8 @@ Mapping, Moodle XML → ours (and back, so an export imports as the very same qu
 Moodle ``<question type=…>``        our type    notes
 ==================================  ==========  ===============================================
 ``multichoice`` ``single=true``     single      fractions 100 / 0
-``multichoice`` ``single=true``     scenario    fractions 100 / 50 / 0 (or marked ``type
-                                                scenario``); per-answer feedback per reply
+``multichoice`` ``single=true``     scenario    one fraction 100, others 0–100 (or marked
+                                                ``type scenario``); per-answer feedback per reply
 ``multichoice`` ``single=false``    multiple    fraction > 0 is correct; fractions other than
                                                 even shares are kept as ``weight``
 ``truefalse``                       truefalse   per-answer feedback joins the general feedback
@@ -57,6 +57,7 @@ from lms.quizzes.interchange.common import (
     canonical,
     fold_feedback,
     generated_id,
+    id_derived,
     id_from_title,
 )
 from lms.quizzes.interchange.gift import (
@@ -354,7 +355,7 @@ def _question(node: _Node, qtype: str, category: str | None, result: ParseResult
             line=node.line,
             field_lines=lines,
             category=category,
-            id_generated=not title,
+            id_generated=id_derived(title),
         )
     )
 
@@ -383,13 +384,13 @@ def _choice(
             wanted = "multiple"
         elif all(w in (0, 100) for w in weights):
             wanted = "single"
-        elif all(w in (0, 50, 100) for w in weights):
-            wanted = "scenario"
+        elif all(0 <= w <= 100 for w in weights) and weights.count(100) == 1:
+            wanted = "scenario"  # one right answer, others with partial credit
         else:
             result.problem(
                 node.line,
-                "a one-answer multichoice question may only have fractions 100, 50 and 0; "
-                "partial credit needs several answers (single = false)",
+                "a one-answer multichoice question needs one answer at fraction 100 and the "
+                "others from 0 to 100; several right answers need single = false",
             )
             return
     if wanted not in ("single", "multiple", "scenario"):
