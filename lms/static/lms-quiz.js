@@ -58,7 +58,7 @@
         offlineSince = null;
         keep("-pending", null);
         status.textContent = res.ok
-          ? msg("msgSaved", { time: new Date().toLocaleTimeString() })
+          ? msg("msgSaved", { time: clock(new Date()) })
           : res.body.message;
       })
       .catch(function () {
@@ -67,6 +67,12 @@
         status.textContent = Date.now() - offlineSince > 60000 ? msg("msgLost") : msg("msgOffline");
         retryTimer = setTimeout(save, 5000);
       });
+  }
+  // The time of day on the organisation's clock, the one zone every page shows times in.
+  function clock(moment) {
+    try {
+      return moment.toLocaleTimeString("zh-CN", { timeZone: form.dataset.timezone, hour12: false });
+    } catch (e) { return moment.toLocaleTimeString(); }
   }
   function saveSoon(delay) { clearTimeout(timer); timer = setTimeout(save, delay); }
   window.addEventListener("online", function () { if (load("-pending", null)) save(); });
@@ -138,7 +144,8 @@
     var live = el("p", { class: "visually-hidden", "aria-live": "polite" });
     labels.forEach(function (label) {
       label.hidden = true;
-      var text = label.textContent.trim();
+      var text = Array.prototype.filter.call(label.childNodes, function (n) { return n.nodeType === 3; })
+        .map(function (n) { return n.textContent; }).join("").trim();  // the step, without the select
       var item = el("li", { draggable: "true", "data-content": "" });
       item.labelFor = label;
       item.appendChild(el("span", { class: "order-no", "aria-hidden": "true" }));
