@@ -241,3 +241,47 @@ def test_the_time_limit_runs_out_with_a_warning(page: Page, live_server, live_ap
     with live_app.app_context():
         attempt = session.get(Attempt, attempt_id)
         assert attempt.timed_out and attempt.status == "graded"
+
+
+def test_autosave_waits_out_a_lost_connection_and_matching_marks_used_items(
+    page: Page, live_server, live_app, shots
+):
+    base, _ = live_server
+    slug = "over-service"
+    employee_no = learner_ready(live_app, "offline", slug)
+    log_in(page, base, employee_no, PASSWORD)
+    attempt_id = start_quiz(page, base, slug)
+    with live_app.app_context():
+        responses = session.get(Attempt, attempt_id).responses
+        kinds = {r.position: r.question_version.data["type"] for r in responses}
+
+    def saved(position: int):
+        with live_app.app_context():
+            response = next(
+                r for r in session.get(Attempt, attempt_id).responses if r.position == position
+            )
+            return response.answer is not None
+
+    # Offline: the answer waits on the device, the page says so, and it is sent once back online.
+    choice = next(p for p, kind in kinds.items() if kind in ("single", "scenario", "truefalse"))
+    navigator = page.get_by_role("navigation", name="题目导航")
+    navigator.get_by_role("button", name=re.compile(rf"^第 {choice} 题")).click()
+    page.context.set_offline(True)
+    page.locator(f"#q{choice} input[type=radio]").first.check()
+    expect(page.locator("#save-status")).to_contain_text("网络中断，答案暂存在本机")
+    shots("offline")
+    assert not saved(choice)
+    page.context.set_offline(False)
+    expect(page.locator("#save-status")).to_contain_text("已保存", timeout=15_000)
+    assert wait_for(lambda: saved(choice))
+
+    # Matching: a right-hand item chosen for one row is marked as used in the others.
+    matching = next((p for p, kind in kinds.items() if kind == "matching"), None)
+    if matching is not None:
+        navigator.get_by_role("button", name=re.compile(rf"^第 {matching} 题")).click()
+        selects = page.locator(f"#q{matching} select")
+        first_choice = selects.nth(0).locator("option").nth(1).inner_text()
+        selects.nth(0).select_option(index=1)
+        expect(selects.nth(1).locator("option").nth(1)).to_have_text(f"{first_choice}（已用）")
+        expect(page.locator(f"#q{matching} .match-used")).to_contain_text("右侧已用 1/")
+        shots("matching-used")
