@@ -45,6 +45,8 @@ def local_time(moment: datetime, tz: tzinfo | None = None) -> datetime:
     return aware.astimezone(tz or zone())
 
 
-def show_time(moment: datetime | None, tz: tzinfo | None = None) -> str:
-    """``YYYY-MM-DD HH:MM`` on the organisation's clock; empty for no time."""
-    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+def show_time(moment: datetime | None, tz: tzinfo | None = None, *, seconds: bool = False) -> str:
+    """``YYYY-MM-DD HH:MM`` (``:SS`` with ``seconds``) on the organisation's clock; empty for none."""
+    if moment is None:
+        return ""
+    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

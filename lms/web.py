@@ -27,9 +27,9 @@ def inject_staff() -> dict:
 
 
 @ui.app_template_filter("lms_time")
-def show_time(moment: datetime | None) -> str:
+def show_time(moment: datetime | None, seconds: bool = False) -> str:
     """Every time in the UI on one clock, the organisation's (``LMS_CERT_TIMEZONE``)."""
-    return days.show_time(moment)
+    return days.show_time(moment, seconds=seconds)
 
 
 def _own_login() -> bool:

@@ -81,6 +81,9 @@ def test_a_used_up_limit_wins_over_the_cool_down():
 def test_times_are_shown_on_the_organisations_clock():
     shanghai = days.zone_named("Asia/Shanghai")
     assert days.show_time(datetime(2026, 12, 7, 17, 5), shanghai) == "2026-12-08 01:05"
+    assert days.show_time(datetime(2026, 12, 7, 17, 5, 9), shanghai, seconds=True) == (
+        "2026-12-08 01:05:09"
+    )
     assert days.show_time(None) == ""
 
 
