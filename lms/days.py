@@ -36,3 +36,17 @@ def local_date(moment: datetime, tz: tzinfo | None = None) -> date:
     """The calendar day of a stored timestamp (naive means UTC)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(tz or zone()).date()
+
+
+def local_time(moment: datetime, tz: tzinfo | None = None) -> datetime:
+    """A stored timestamp (naive means UTC) on the organisation's clock, for showing to people:
+    the UI shows every time in one zone, the one its dates are counted in."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(tz or zone())
+
+
+def show_time(moment: datetime | None, tz: tzinfo | None = None, *, seconds: bool = False) -> str:
+    """``YYYY-MM-DD HH:MM`` (``:SS`` with ``seconds``) on the organisation's clock; empty for none."""
+    if moment is None:
+        return ""
+    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, Flask, current_app, redirect, request, session
 from flask_wtf import FlaskForm
 from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 import lms.i18n as i18n
+from lms import days
 from lms.auth.access import public
 from lms.auth.identity import current_staff
 from lms.navigation import same_site
@@ -21,6 +24,12 @@ ui = Blueprint(
 @ui.app_context_processor
 def inject_staff() -> dict:
     return {"lms_staff": current_staff, "lms_own_login": _own_login}
+
+
+@ui.app_template_filter("lms_time")
+def show_time(moment: datetime | None, seconds: bool = False) -> str:
+    """Every time in the UI on one clock, the organisation's (``LMS_CERT_TIMEZONE``)."""
+    return days.show_time(moment, seconds=seconds)
 
 
 def _own_login() -> bool:

@@ -438,8 +438,12 @@ def test_the_time_limit_and_attempt_rules_hold_over_the_api(app, api):
         session.commit()
     late = api.put(f"/attempts/{attempt['id']}/answers/2", json={"answer": right[2]})
     assert (late.status, late.json["error"]) == (409, "attempt_closed")
-    graded = api.get(f"/attempts/{attempt['id']}").json
+    seen = api.get(f"/attempts/{attempt['id']}").json
+    assert (seen["status"], seen["expired"]) == ("open", True), "a GET grades nothing"
+    assert api.get(f"/attempts/{attempt['id']}/result").json["error"] == "not_graded"
+    graded = api.post(f"/attempts/{attempt['id']}/submit").json
     assert graded["status"] == "graded" and graded["score"] == pytest.approx(100 / 3, abs=0.01)
+    assert graded["timed_out"] is True and graded["submitted_at"] == seen["deadline_at"]
     refused = api.post("/courses/basics/attempts")
     assert (refused.status, refused.json["error"]) == (409, "attempt_refused")
     assert "最多可测验 1 次" in refused.json["message"]

@@ -148,7 +148,9 @@ def test_the_pages_hide_the_start_button_and_refuse_a_forged_start(strict, clien
     staff = make_staff()
     login(client, staff)
     page = client.get("/lms/courses/basics/").get_data(as_text=True)
-    assert "还需学完 2 课，才能开始测验。" in page and "开始测验</button>" not in page
+    assert "还需学完 2 课，才能开始测验。" in page
+    assert 'action="/lms/courses/basics/quiz"' not in page, "no form to start with"
+    assert 'disabled aria-describedby="quiz-locked">开始测验</button>' in page, "disabled, with why"
     refused = client.post("/lms/courses/basics/quiz", follow_redirects=True)
     assert "还需学完 2 课，才能开始测验。" in refused.get_data(as_text=True)
     with strict.app_context():
@@ -159,7 +161,7 @@ def test_the_pages_hide_the_start_button_and_refuse_a_forged_start(strict, clien
     assert "还需学完 1 课，才能开始测验。" in page
     client.post("/lms/courses/basics/phone/complete")
     page = client.get("/lms/courses/basics/").get_data(as_text=True)
-    assert "还需学完" not in page and "开始测验</button>" in page
+    assert "还需学完" not in page and "开始测验</button>" in page and " disabled " not in page
     started = client.post("/lms/courses/basics/quiz")
     assert re.search(r"/attempts/\d+$", started.location)
 

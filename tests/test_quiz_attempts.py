@@ -318,6 +318,6 @@ def test_a_malformed_answer_field_is_refused_on_save_and_submit(
     )
     assert saved.status_code == 200 and str(ordering) in saved.json["problems"]
     submitted = client.post(f"/lms/attempts/{attempt_id}/submit", data=bad)
-    assert submitted.status_code == 302 and submitted.location.endswith(
-        f"/attempts/{attempt_id}/result"
-    )
+    assert submitted.status_code == 422, "nothing is graded while a field is wrong"
+    assert "请为每一步选择不同的顺序号" in submitted.get_data(as_text=True)
+    assert load(app, attempt_id).status == "open"

@@ -175,6 +175,8 @@ def attempt_summary(attempt: Attempt, course: Course) -> dict[str, Any]:
         "score": attempt.score,
         "passed": attempt.passed,
         "question_count": len(attempt.responses),
+        "expired": attempt.status == "open" and attempts.is_expired(attempt),
+        "timed_out": bool(attempt.timed_out),
     }
 
 

@@ -79,6 +79,11 @@ _ATTEMPT_SUMMARY = {
     "score": {"type": ["number", "null"], "description": "0–100, once graded"},
     "passed": {"type": ["boolean", "null"]},
     "question_count": INTEGER,
+    "expired": {
+        "type": "boolean",
+        "description": "open but out of time: POST submit grades what was saved by the deadline",
+    },
+    "timed_out": {"type": "boolean", "description": "graded because its time ran out"},
 }
 _QUESTION = {
     "position": INTEGER,

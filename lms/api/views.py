@@ -81,12 +81,6 @@ def _own_attempt(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _grade_if_expired(attempt: Attempt) -> None:
-    """Like the quiz page: a timed-out attempt is graded with what was saved when next seen."""
-    if attempt.status == "open" and attempts.is_expired(attempt):
-        attempts.submit(attempt)
-
-
 def _json_object() -> dict[str, Any]:
     if not request.is_json:
         raise ApiError(
@@ -179,8 +173,7 @@ def start_attempt(slug: str):
 @bp.get("/attempts/<lms_id:attempt_id>")
 @requires(*LEARNERS)
 def attempt(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
-    _grade_if_expired(attempt)
+    attempt = _own_attempt(attempt_id)  # a GET writes nothing: an expired one waits for submit
     return jsonify(learning.attempt_json(attempt, session.get(Course, attempt.course_id)))
 
 
@@ -218,7 +211,6 @@ def submit_attempt(attempt_id: int):
 @requires(*LEARNERS)
 def attempt_result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
-    _grade_if_expired(attempt)
     if attempt.status != "graded":
         raise ApiError(409, "not_graded", _("测验尚未提交，提交后才能查看结果与正确答案。"))
     return jsonify(learning.result_json(attempt, session.get(Course, attempt.course_id)))

@@ -23,7 +23,10 @@ QUIZ_DEFAULTS: dict[str, Any] = {
     "cooldown_minutes": 0,
     "partial_credit": "proportional",
     "review_answers": "pass",
+    "quiz_layout": "auto",
 }
+# One question per screen, all on one page, or paged on narrow screens only.
+QUIZ_LAYOUTS = ("auto", "paged", "single")
 
 
 @dataclass
@@ -207,6 +210,17 @@ def load_course(course_dir: Path, root: Path) -> tuple[CourseFile | None, list[C
                 )
             )
         quiz["review_answers"] = review
+        layout = quiz_doc.get("quiz_layout", "auto")
+        if layout not in QUIZ_LAYOUTS:
+            errors.append(
+                ContentError(
+                    display,
+                    quiz_doc.line_of("quiz_layout"),
+                    f"quiz_layout must be one of {', '.join(QUIZ_LAYOUTS)}",
+                )
+            )
+            layout = "auto"
+        quiz["quiz_layout"] = layout
         for key in sorted(set(quiz_doc) - set(QUIZ_DEFAULTS), key=str):
             errors.append(ContentError(display, quiz_doc.line_of(key), f"unknown quiz key {key!r}"))
     cert = doc.get("certificate", LinedDict())

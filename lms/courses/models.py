@@ -31,6 +31,9 @@ class Course(Base):
     review_answers: Mapped[str] = mapped_column(
         sa.String(16), default="pass", server_default="pass"
     )
+    # The quiz page: one question per screen (paged), all on one page (single), or paged on
+    # narrow screens only (auto); the server renders the same form for all three.
+    quiz_layout: Mapped[str] = mapped_column(sa.String(16), default="auto", server_default="auto")
     validity_months: Mapped[int] = mapped_column(default=24)
     # What must be done before the quiz may start (``lms.courses.completion``); the version goes up
     # whenever a sync changes the rule, and certificates record both.

@@ -10,7 +10,7 @@ from lms.auth.identity import current_staff
 from lms.courses import catalog
 from lms.i18n import _, content, fill
 from lms.plan.reports import person_plan
-from lms.quizzes.attempts import attempts_of
+from lms.quizzes.attempts import attempts_of, eligibility_of, refusal_message
 
 bp = Blueprint("lms_courses", __name__)
 
@@ -32,11 +32,14 @@ def course(slug: str):
     staff = current_staff()
     done = catalog.completed_lesson_ids(staff)
     history = attempts_of(staff, course)
+    allowed = eligibility_of(staff, course)
     return render_template(
         "lms/course.html",
         course=course,
         done=done,
         history=history,
+        allowed=allowed,
+        refusal=None if allowed.allowed else refusal_message(course, allowed),
         completion=catalog.completion_of(staff, course),
         form=FlaskForm(),
     )

@@ -18,7 +18,7 @@ from lms.courses.completion import Completion
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _
-from lms.quizzes import grading
+from lms.quizzes import eligibility, grading
 from lms.quizzes.models import Attempt, Question, QuestionBank, Response
 from lms.quizzes.signals import attempt_graded
 
@@ -104,6 +104,24 @@ def exclusions(question: Question) -> set[str]:
     return set(data.get("excludes") or ())
 
 
+def refusal_message(course: Course, allowed: eligibility.Eligibility) -> str:
+    """Why a new attempt may not start yet, in the reader's language."""
+    if allowed.reason == "limit":
+        return _("本课程最多可测验 %(count)s 次，您已用完。", count=course.max_attempts)
+    wait = int((allowed.ready_at - utcnow()).total_seconds() // 60) + 1
+    return _(
+        "两次测验之间需间隔 %(minutes)s 分钟，请 %(wait)s 分钟后再试。",
+        minutes=course.cooldown_minutes,
+        wait=wait,
+    )
+
+
+def eligibility_of(staff: Staff, course: Course) -> eligibility.Eligibility:
+    """Whether ``staff`` may start a new attempt of ``course`` now (completion aside)."""
+    graded = [a.graded_at for a in attempts_of(staff, course) if a.status == "graded"]
+    return eligibility.retake(course.max_attempts, course.cooldown_minutes, graded, utcnow())
+
+
 def attempts_of(staff: Staff, course: Course) -> list[Attempt]:
     return list(
         session.scalars(
@@ -138,21 +156,11 @@ def begin(staff: Staff, course: Course, *, seed: int | None = None) -> tuple[Att
     if not completion.holds:
         raise CompletionRequired(completion)
     graded = [a for a in history if a.status == "graded"]
-    if course.max_attempts and len(graded) >= course.max_attempts:
-        raise AttemptRefused(
-            _("本课程最多可测验 %(count)s 次，您已用完。", count=course.max_attempts)
-        )
-    if course.cooldown_minutes and graded:
-        ready = graded[-1].graded_at + timedelta(minutes=course.cooldown_minutes)
-        if utcnow() < ready:
-            wait = int((ready - utcnow()).total_seconds() // 60) + 1
-            raise AttemptRefused(
-                _(
-                    "两次测验之间需间隔 %(minutes)s 分钟，请 %(wait)s 分钟后再试。",
-                    minutes=course.cooldown_minutes,
-                    wait=wait,
-                )
-            )
+    allowed = eligibility.retake(
+        course.max_attempts, course.cooldown_minutes, [a.graded_at for a in graded], utcnow()
+    )
+    if not allowed.allowed:
+        raise AttemptRefused(refusal_message(course, allowed))
     questions = active_questions(course)
     if not questions:
         raise AttemptRefused(_("本课程还没有题目。"))
@@ -232,14 +240,22 @@ def _store_answers(attempt: Attempt, raw_answers: dict[int, Any]) -> dict[int, s
 def submit(attempt: Attempt, raw_answers: dict[int, Any] | None = None) -> Attempt:
     """Grade once: the status change is claimed atomically, so a retried submit grades nothing.
 
-    Answers posted with the submit are stored in the same transaction, while time remains.
+    Answers posted with the submit are stored in the same transaction, while time remains. Only
+    ever called on a POST (or by :func:`begin`): reading an expired attempt grades nothing.
     """
-    if raw_answers and attempt.status == "open" and not is_expired(attempt):
+    expired = is_expired(attempt)
+    if raw_answers and attempt.status == "open" and not expired:
         _store_answers(attempt, raw_answers)
+    # Time ran out: it was handed in at the deadline with what was saved by then, whenever the
+    # grading happens (the learner's next POST, or starting the next attempt).
     claimed = session.execute(
         sa.update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == "open")
-        .values(status="graded", submitted_at=utcnow())
+        .values(
+            status="graded",
+            submitted_at=attempt.deadline_at if expired else utcnow(),
+            timed_out=expired,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:

@@ -93,6 +93,8 @@ class Attempt(Base):
     score: Mapped[float | None]
     passed: Mapped[bool | None]
     status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open | graded
+    # Graded because its time ran out (the learner did not submit): the result page says so.
+    timed_out: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     responses: Mapped[list[Response]] = relationship(
         back_populates="attempt", order_by="Response.position", lazy="selectin"

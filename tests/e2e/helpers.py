@@ -55,3 +55,21 @@ def pdf_text(pdf: bytes) -> tuple[int, str]:
     PDF often comes out with spaces or line breaks between the characters)."""
     pages = PdfReader(io.BytesIO(pdf)).pages
     return len(pages), re.sub(r"\s+", "", "".join(p.extract_text() for p in pages))
+
+
+def put_in_order(page: Page, question, steps: list[str]) -> None:
+    """Order an ordering question's list (the quiz page's script) by keyboard alone: focus a step's
+    上移 button and press Enter until every step is in its place."""
+    texts = question.locator(".order-list .order-text")
+    while (current := [t.strip() for t in texts.all_inner_texts()]) != steps:
+        target = next(i for i, (a, b) in enumerate(zip(current, steps, strict=True)) if a != b)
+        question.get_by_role("button", name=f"上移：{steps[target]}").focus()
+        for _ in range(current.index(steps[target]) - target):
+            page.keyboard.press("Enter")
+
+
+def show_question(page: Page, position: int) -> None:
+    """On a paged quiz (one question per screen), go to question ``position`` with the navigator."""
+    if page.locator("#quiz-form.paged").count():
+        navigator = page.get_by_role("navigation", name="题目导航")
+        navigator.get_by_role("button", name=re.compile(rf"^第 {position} 题")).click()

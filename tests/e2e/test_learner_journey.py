@@ -11,7 +11,14 @@ from playwright.sync_api import Page, expect
 from lms.db import session
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
-from tests.e2e.helpers import downloaded, log_in, pdf_text, wait_for
+from tests.e2e.helpers import (
+    downloaded,
+    log_in,
+    pdf_text,
+    put_in_order,
+    show_question,
+    wait_for,
+)
 
 COURSE = "error-prevention"
 LEARNER_NAME = "李新员"  # demo-learner's name (lms.demo.DEMO_ACCOUNTS)
@@ -24,6 +31,7 @@ def answer_everything_right(page: Page, app, attempt_id: int) -> None:
         for r in attempt.responses:
             data = r.question_version.data
             right = grading.correct_answer(data)
+            show_question(page, r.position)
             box = page.locator(f"#q{r.position}")
             qtype = data["type"]
             if qtype in ("single", "scenario"):
@@ -34,8 +42,7 @@ def answer_everything_right(page: Page, app, attempt_id: int) -> None:
             elif qtype == "truefalse":
                 box.get_by_label("正确" if right else "错误", exact=True).check()
             elif qtype == "ordering":
-                for rank, step in enumerate(data["steps"], 1):
-                    box.get_by_label(f"第几步：{step}", exact=True).select_option(str(rank))
+                put_in_order(page, box, [data["steps"][i] for i in right])
             elif qtype == "matching":
                 for pair in data["pairs"]:
                     box.get_by_label(pair["left"], exact=True).select_option(label=pair["right"])
@@ -82,6 +89,8 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
     expect(page.get_by_role("heading", name=re.compile("测验"))).to_be_visible()
     shots("quiz")
     page.get_by_role("button", name="交卷").click()
+    expect(page.locator("#quiz-summary")).to_contain_text("题未答")  # nothing was answered
+    page.get_by_role("button", name="确认交卷").click()
     expect(page.get_by_text("未通过")).to_be_visible()
     shots("failed-review")
 
@@ -101,6 +110,7 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
     saved = wait_for(lambda: all_saved(live_app, attempt_id))
     assert saved, "answers are saved as the learner goes"
     page.get_by_role("button", name="交卷").click()
+    page.get_by_role("button", name="确认交卷").click()
     expect(page.get_by_text(re.compile("得分 100"))).to_be_visible()
     shots("passed")
 
