@@ -29,6 +29,8 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - the README's test set-up i
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
+from tests.e2e.helpers import check_accessibility, page_key  # noqa: E402
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -112,7 +114,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request, browser: Browser) -> Iterator[Page]:
     """A fresh browser context per test, at desktop and phone width; console errors (CSP violations
-    among them) and server errors fail the test."""
+    among them) and server errors fail the test, and so does a page the test showed without
+    checking it with axe (``check_accessibility``, which every screenshot runs)."""
     # A Chinese browser (Accept-Language zh-CN): the journeys read the default, Chinese UI.
     context = browser.new_context(
         viewport=VIEWPORTS[request.param], accept_downloads=True, locale="zh-CN"
@@ -120,6 +123,12 @@ def page(request, browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     page.viewport_name = request.param
     page.problems = []
+    page.axe_checked = set()  # pages (paths) axe found no violation on
+    visited: list[str] = []
+
+    def on_navigated(frame) -> None:
+        if frame == page.main_frame and frame.url.startswith("http"):
+            visited.append(page_key(frame.url))
 
     def on_console(message) -> None:
         # Failed loads are judged by their response below (a missing favicon is no fault).
@@ -134,9 +143,12 @@ def page(request, browser: Browser) -> Iterator[Page]:
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("framenavigated", on_navigated)
     yield page
     context.close()
     assert not page.problems, page.problems
+    unchecked = sorted(set(visited) - page.axe_checked)
+    assert not unchecked, f"pages shown but not checked with axe: {unchecked}"
 
 
 class Shots:
@@ -149,6 +161,7 @@ class Shots:
         self.n = 0
 
     def __call__(self, step: str) -> None:
+        check_accessibility(self.page)
         self.n += 1
         self.page.screenshot(
             path=str(self.folder / f"{self.n:02d}-{step}-{self.page.viewport_name}.png"),

@@ -1,4 +1,5 @@
-"""What every journey needs: logging in, the live server's database, waiting on a condition, PDFs."""
+"""What every journey needs: logging in, the live server's database, waiting on a condition, PDFs,
+and axe-core's accessibility check of the page shown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Download, Page, expect
 from pypdf import PdfReader
 
@@ -55,3 +58,38 @@ def pdf_text(pdf: bytes) -> tuple[int, str]:
     PDF often comes out with spaces or line breaks between the characters)."""
     pages = PdfReader(io.BytesIO(pdf)).pages
     return len(pages), re.sub(r"\s+", "", "".join(p.extract_text() for p in pages))
+
+
+AXE = Axe()  # axe-core as bundled by axe-playwright-python: no download at test time
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as shown now, one line per node: rule id, the node's
+    selector and the rule's summary (what a developer needs to find and fix it)."""
+    results = AXE.run(page).response
+    lines = []
+    for violation in results["violations"]:
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"{violation['id']}: {target}: {violation['help']}")
+    return lines
+
+
+def page_key(url: str) -> str:
+    """The page a URL shows, for "was this page checked": its path (the query and fragment show
+    the same template)."""
+    return urlsplit(url).path
+
+
+def check_accessibility(page: Page) -> None:
+    """Fail, listing every violation, unless axe finds the page accessible; remembers the page
+    as checked (``page.axe_checked``, kept by the ``page`` fixture)."""
+    page.wait_for_load_state("load")
+    violations = axe_violations(page)
+    checked = getattr(page, "axe_checked", None)
+    if checked is not None:
+        checked.add(page_key(page.url))
+    where = f"{page.url} ({getattr(page, 'viewport_name', '?')})"
+    assert not violations, f"axe: {len(violations)} violation(s) on {where}:\n" + "\n".join(
+        violations
+    )
