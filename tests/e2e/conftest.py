@@ -43,6 +43,8 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """The standalone app with the real courses and demo accounts, on a fresh database."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     instance = tmp_path_factory.mktemp("e2e-instance")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
     env.pop("MINGLI_TEST_DATABASE_URL", None)
     if os.environ.get("MINGLI_TEST_DATABASE_URL"):
@@ -55,14 +57,15 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=env, check=True)
-    port = _free_port()
+    # As scripts/serve does, the demo's certificates (issued by init, outside a request) point at
+    # this server; the server itself prints the address it is reached at (development's default).
+    init_env = dict(env, MINGLI_LMS_CERT_BASE_URL=base)
+    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=init_env, check=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
          "lms:create_app()"],
         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
