@@ -30,11 +30,14 @@ def server_app(env: dict[str, str]):
 
 
 def log_in(page: Page, base: str, employee_no: str, password: str) -> None:
+    """Log in through the form; axe checks the login page and the dashboard it leads to."""
     page.goto(base + "/lms/login")
+    check_accessibility(page)
     page.get_by_label("工号").fill(employee_no)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="我的课程")).to_be_visible()
+    check_accessibility(page)
 
 
 def wait_for(condition: Callable[[], Any], seconds: float = 15) -> Any:
