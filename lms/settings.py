@@ -25,8 +25,13 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
-    # Printed on certificates and in their QR codes; production sets its public address.
-    LMS_CERT_BASE_URL = "http://127.0.0.1:5000"
+    # The verification address printed on certificates and in their QR codes: production sets its
+    # public address. In development it is the address the app is reached at on this machine, port
+    # included (``scripts/serve`` takes ``PORT``; a fixed ``:5000`` here pointed the QR code of any
+    # other port's server at nothing). Commands that issue outside a request (``init --demo``) use
+    # ``MINGLI_LMS_CERT_BASE_URL``, which ``scripts/serve`` sets from the port it serves on.
+    LMS_CERT_BASE_URL: str | None = None
+    LMS_CERT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 
 class TestingConfig(Config):

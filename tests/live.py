@@ -23,10 +23,18 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], log: Path, *, workers: int = 2, threads: int = 4, boot_seconds: int = 120
+    env: dict[str, str],
+    log: Path,
+    *,
+    workers: int = 2,
+    threads: int = 4,
+    boot_seconds: int = 120,
+    port: int | None = None,
 ) -> Iterator[str]:
-    """Serve ``lms:create_app()`` configured by ``env``; yields the base URL once it answers."""
-    port = free_port()
+    """Serve ``lms:create_app()`` configured by ``env``; yields the base URL once it answers.
+
+    ``port``: one chosen beforehand (with :func:`free_port`) when the URL must be known first."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "w") as out:
         proc = subprocess.Popen(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT, server_database_url
-from tests.live import gunicorn
+from tests.live import free_port, gunicorn
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = PROJECT / "test-artifacts" / "screenshots"
@@ -26,11 +26,15 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - the README's test set-up i
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
+from tests.e2e.helpers import check_accessibility, page_key  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     """The standalone app with the real courses and demo accounts, on a fresh database."""
     instance = tmp_path_factory.mktemp("e2e-instance")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
     env.pop("MINGLI_TEST_DATABASE_URL", None)
     server = server_database_url("e2e")  # its own database: other tests reset theirs meanwhile
@@ -44,8 +48,11 @@ def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=env, check=True)
-    with gunicorn(env, instance / "gunicorn.log") as base:
+    # As scripts/serve does, the demo's certificates (issued by init, outside a request) point at
+    # this server; the server itself prints the address it is reached at (development's default).
+    init_env = dict(env, MINGLI_LMS_CERT_BASE_URL=base)
+    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=init_env, check=True)
+    with gunicorn(env, instance / "gunicorn.log", port=port):
         yield base, env
 
 
@@ -85,7 +92,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request, browser: Browser) -> Iterator[Page]:
     """A fresh browser context per test, at desktop and phone width; console errors (CSP violations
-    among them) and server errors fail the test."""
+    among them) and server errors fail the test, and so does a page the test showed without
+    checking it with axe (``check_accessibility``, which every screenshot runs)."""
     # A Chinese browser (Accept-Language zh-CN): the journeys read the default, Chinese UI.
     context = browser.new_context(
         viewport=VIEWPORTS[request.param], accept_downloads=True, locale="zh-CN"
@@ -93,6 +101,12 @@ def page(request, browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     page.viewport_name = request.param
     page.problems = []
+    page.axe_checked = set()  # pages (paths) axe found no violation on
+    visited: list[str] = []
+
+    def on_navigated(frame) -> None:
+        if frame == page.main_frame and frame.url.startswith("http"):
+            visited.append(page_key(frame.url))
 
     def on_console(message) -> None:
         # Failed loads are judged by their response below (a missing favicon is no fault).
@@ -107,9 +121,12 @@ def page(request, browser: Browser) -> Iterator[Page]:
     page.on("console", on_console)
     page.on("response", on_response)
     page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("framenavigated", on_navigated)
     yield page
     context.close()
     assert not page.problems, page.problems
+    unchecked = sorted(set(visited) - page.axe_checked)
+    assert not unchecked, f"pages shown but not checked with axe: {unchecked}"
 
 
 class Shots:
@@ -122,6 +139,7 @@ class Shots:
         self.n = 0
 
     def __call__(self, step: str) -> None:
+        check_accessibility(self.page)
         self.n += 1
         self.page.screenshot(
             path=str(self.folder / f"{self.n:02d}-{step}-{self.page.viewport_name}.png"),

@@ -1,4 +1,5 @@
-"""What every journey needs: logging in, the live server's database, waiting on a condition, PDFs."""
+"""What every journey needs: logging in, the live server's database, waiting on a condition, PDFs,
+and axe-core's accessibility check of the page shown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Download, Page, expect
 from pypdf import PdfReader
 
@@ -27,11 +30,14 @@ def server_app(env: dict[str, str]):
 
 
 def log_in(page: Page, base: str, employee_no: str, password: str) -> None:
+    """Log in through the form; axe checks the login page and the dashboard it leads to."""
     page.goto(base + "/lms/login")
+    check_accessibility(page)
     page.get_by_label("工号").fill(employee_no)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="我的课程")).to_be_visible()
+    check_accessibility(page)
 
 
 def wait_for(condition: Callable[[], Any], seconds: float = 15) -> Any:
@@ -73,3 +79,38 @@ def show_question(page: Page, position: int) -> None:
     if page.locator("#quiz-form.paged").count():
         navigator = page.get_by_role("navigation", name="题目导航")
         navigator.get_by_role("button", name=re.compile(rf"^第 {position} 题")).click()
+
+
+AXE = Axe()  # axe-core as bundled by axe-playwright-python: no download at test time
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's violations on the page as shown now, one line per node: rule id, the node's
+    selector and the rule's summary (what a developer needs to find and fix it)."""
+    results = AXE.run(page).response
+    lines = []
+    for violation in results["violations"]:
+        for node in violation["nodes"]:
+            target = " ".join(str(t) for t in node["target"])
+            lines.append(f"{violation['id']}: {target}: {violation['help']}")
+    return lines
+
+
+def page_key(url: str) -> str:
+    """The page a URL shows, for "was this page checked": its path (the query and fragment show
+    the same template)."""
+    return urlsplit(url).path
+
+
+def check_accessibility(page: Page) -> None:
+    """Fail, listing every violation, unless axe finds the page accessible; remembers the page
+    as checked (``page.axe_checked``, kept by the ``page`` fixture)."""
+    page.wait_for_load_state("load")
+    violations = axe_violations(page)
+    checked = getattr(page, "axe_checked", None)
+    if checked is not None:
+        checked.add(page_key(page.url))
+    where = f"{page.url} ({getattr(page, 'viewport_name', '?')})"
+    assert not violations, f"axe: {len(violations)} violation(s) on {where}:\n" + "\n".join(
+        violations
+    )

@@ -12,6 +12,7 @@ from lms.db import session
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
 from tests.e2e.helpers import (
+    check_accessibility,
     downloaded,
     log_in,
     pdf_text,
@@ -76,13 +77,16 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
     log_in(page, base, "demo-learner", "learner-demo")
     shots("dashboard")
     page.goto(f"{base}/lms/courses/{COURSE}/")
+    check_accessibility(page)
     lessons = page.locator("ol.lessons a")
     count = lessons.count()
     assert count >= 3
     lessons.first.click()
+    lesson_on_a_phone_or_desktop(page)
     shots("lesson")
     for _ in range(count):
         page.get_by_role("button", name=re.compile("学完本课|已学完")).click()
+        check_accessibility(page)  # the next lesson, and the course page after the last
     expect(page.locator("ol.lessons li.done")).to_have_count(count)
 
     page.get_by_role("button", name=re.compile("开始测验|继续测验")).click()
@@ -103,8 +107,10 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
 
     cool_down_passes(live_app)  # the shipped courses ask for an hour between attempts
     page.goto(f"{base}/lms/courses/{COURSE}/")
+    check_accessibility(page)  # now with the table of attempts
     page.get_by_role("button", name=re.compile("开始测验|继续测验")).click()
     attempt_id = int(re.search(r"/attempts/(\d+)", page.url).group(1))
+    check_accessibility(page)
     answer_everything_right(page, live_app, attempt_id)
     expect(page.locator("#save-status")).to_contain_text("已保存")
     saved = wait_for(lambda: all_saved(live_app, attempt_id))
@@ -116,12 +122,22 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
 
     # The pass issued the certificate: the course page names it, "my certificates" serves the PDF.
     page.get_by_role("link", name="返回课程").click()
+    check_accessibility(page)
     card = page.locator("section.card", has=page.get_by_role("heading", name="证书"))
     expect(card).to_contain_text(SERIAL)
     serial = SERIAL.search(card.inner_text()).group(0)
     card.get_by_role("link", name=re.compile("我的证书")).click()
     row = page.get_by_role("row").filter(has_text=serial)
     expect(row).to_be_visible()
+    course_cell = row.get_by_role("cell").first
+    if page.viewport_name == "phone":
+        # A card per certificate: the course name on one line beside its label, not a column one
+        # character wide.
+        box = course_cell.bounding_box()
+        assert box["width"] > 200, box
+        assert box["height"] < 60, box
+        label = course_cell.evaluate("td => getComputedStyle(td, '::before').content")
+        assert label == '"课程"', label
     shots("certificates")
     with page.expect_download() as download_info:
         row.get_by_role("link", name="下载 PDF").click()
@@ -132,3 +148,29 @@ def test_new_hire_learns_fails_reviews_and_passes(page: Page, live_server, live_
     assert pages >= 1
     assert LEARNER_NAME in text, text
     assert serial in text, text
+    # The verification address (and its QR code) is this server's, whatever its port.
+    assert f"{base}/lms/verify/{serial}".replace("http://", "") in text, text
+
+    page.get_by_role("link", name=serial).click()  # the public verification page
+    expect(page.get_by_text(serial).first).to_be_visible()
+    check_accessibility(page)
+
+
+def lesson_on_a_phone_or_desktop(page: Page) -> None:
+    """The lesson's title comes first; on a phone its contents are folded under a summary that
+    opens them, beside the lesson on a desktop they are open."""
+    title = page.locator("h1.lesson-title")
+    toc = page.locator("details.toc")
+    expect(title).to_be_visible()
+    assert title.bounding_box()["y"] < toc.bounding_box()["y"]
+    first_entry = toc.get_by_role("link").first
+    if page.viewport_name == "phone":
+        expect(toc).not_to_have_attribute("open", "")
+        expect(first_entry).to_be_hidden()
+        toc.locator("summary").click()
+        expect(first_entry).to_be_visible()
+        check_accessibility(page)  # with the contents open
+        toc.locator("summary").click()
+    else:
+        expect(toc).to_have_attribute("open", "")
+        expect(first_entry).to_be_visible()

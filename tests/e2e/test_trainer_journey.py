@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import check_accessibility, log_in
 
 COURSE_TITLE = "服务礼仪"  # courses/etiquette: the learner journey uses another course's bank
 
@@ -90,11 +90,13 @@ def fill_common(page: Page, d: Draft, *, stem: bool = True) -> None:
 def open_new_form(page: Page, d: Draft) -> None:
     page.get_by_role("link", name=d.label, exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(f"新建{d.label}"))).to_be_visible()
+    check_accessibility(page)
 
 
 def check_preview(page: Page, d: Draft) -> None:
     """The saved question as the learner sees it: no answer, no feedback until the toggle."""
     expect(page.get_by_role("heading", name=re.compile(f"预览 {d.key}"))).to_be_visible()
+    check_accessibility(page)
     question = page.locator("fieldset.question#q1")
     expect(question).to_contain_text(d.stem)
     main = page.locator("main")
@@ -108,14 +110,17 @@ def check_preview(page: Page, d: Draft) -> None:
     expect(sheet).to_be_visible()
     expect(sheet).to_contain_text("正确答案")
     expect(sheet).to_contain_text(d.feedback)
+    check_accessibility(page)  # with the answer sheet
     page.get_by_role("link", name="隐藏答案").click()
     expect(page.locator(".answer-sheet")).to_have_count(0)
 
 
 def write_every_type(page: Page, base: str, tag: str, shots) -> list[str]:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="题库").click()
+    check_accessibility(page)
     page.get_by_role("link", name=COURSE_TITLE).click()
     expect(page.get_by_role("heading", name=re.compile(COURSE_TITLE))).to_be_visible()
+    check_accessibility(page)
     bank_url = page.url
     keys = []
     for n, d in enumerate(drafts(tag)):
@@ -206,6 +211,7 @@ def import_gift_files(page: Page, tag: str, shots) -> None:
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="题库").click()
     page.get_by_role("link", name=re.compile("导入题目")).click()
     expect(page.get_by_role("heading", name="导入题目")).to_be_visible()
+    check_accessibility(page)
 
     # A file with an error: the preview lists the questions, the error and the skipped item by
     # line, and offers no way to confirm.
@@ -254,3 +260,15 @@ def test_trainer_writes_previews_and_imports_questions(page: Page, live_server, 
     log_in(page, base, "demo-trainer", "trainer-demo")
     write_every_type(page, base, tag, shots)
     import_gift_files(page, tag, shots)
+    statistics_and_settings(page)
+
+
+def statistics_and_settings(page: Page) -> None:
+    """The bank's other two pages, each checked by axe."""
+    page.get_by_role("link", name="题目统计").first.click()
+    expect(page.get_by_role("heading", name=re.compile("题目统计"))).to_be_visible()
+    check_accessibility(page)
+    page.go_back()
+    page.get_by_role("link", name="测验设置").first.click()
+    expect(page.get_by_role("heading", name=re.compile("测验设置"))).to_be_visible()
+    check_accessibility(page)
