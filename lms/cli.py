@@ -46,6 +46,15 @@ def _add_plan_commands() -> None:
 _add_plan_commands()
 
 
+def _add_invitation_commands() -> None:
+    from lms.invitations.cli import invite_command
+
+    lms_cli.add_command(invite_command)
+
+
+_add_invitation_commands()
+
+
 def _content_dir() -> Path:
     return Path(current_app.config["LMS_CONTENT_DIR"])
 

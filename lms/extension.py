@@ -91,6 +91,9 @@ class LMS:
       window); other clients of the account are not slowed (``lms.auth.throttle``).
     - ``LMS_SESSION_HOURS`` [``12``]: a login (the plugin's own) lasts at most this long; logout,
       a password change or deactivation ends every session of that person at once.
+    - ``LMS_INVITE_HOURS`` [``336``, 14 days]: an invitation (activation slip, e-mail) or password
+      reset link stays valid this long; it is used once, and a newer one revokes it
+      (``lms.invitations.service``).
     - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
       person has not chosen one with the language switch and the browser asks for neither; also
       the language of e-mail reminders. Course content is shown as written. A host that has its

@@ -43,9 +43,17 @@ FIELD_LABELS = {
 @requires("hr", "admin")
 def staff_list():
     page = page_number()
+    from lms.invitations.service import account_states
+
     people, total = records.list_staff(page)
     return render_template(
-        "lms/staff/list.html", people=people, total=total, page=page, role_labels=ROLE_LABELS
+        "lms/staff/list.html",
+        people=people,
+        total=total,
+        page=page,
+        role_labels=ROLE_LABELS,
+        account_states=account_states(people),
+        own_login=current_app.extensions["lms"].user_adapter is None,
     )
 
 
@@ -58,8 +66,12 @@ def staff_detail(employee_no: str):
     courses = catalog.active_courses()
     progress = catalog.course_progress(person, courses)
     me = current_staff()
+    from lms.invitations.service import account_states
+
     return render_template(
         "lms/staff/detail.html",
+        account_state=account_states([person])[person.id] if me.has_role("hr", "admin") else None,
+        own_login=current_app.extensions["lms"].user_adapter is None,
         person=person,
         courses=courses,
         progress=progress,
