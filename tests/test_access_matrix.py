@@ -23,6 +23,7 @@ EXPECTED: dict[str, object] = {
     "lms_invite.invite_selected": {"hr", "admin"},
     "lms_invite.revoke_invitation": {"hr", "admin"},
     "lms_courses.dashboard": LEARNERS,
+    "lms_courses.learner_dashboard": LEARNERS,
     "lms_courses.course": LEARNERS,
     "lms_courses.lesson": LEARNERS,
     "lms_courses.complete_lesson": LEARNERS,

@@ -1,4 +1,4 @@
-"""invitations: one-time activation and reset tokens, stored hashed
+"""invitations: one-time activation and reset tokens, stored hashed; staff last login
 
 Revision ID: d7e8f9a0b1c2
 Revises: c4d5e6f7a8b9
@@ -46,9 +46,13 @@ def upgrade():
     with op.batch_alter_table("lms_invitations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_lms_invitations_expires_at"), ["expires_at"])
         batch_op.create_index(batch_op.f("ix_lms_invitations_staff_id"), ["staff_id"])
+    with op.batch_alter_table("lms_staff", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_login_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("lms_staff", schema=None) as batch_op:
+        batch_op.drop_column("last_login_at")
     with op.batch_alter_table("lms_invitations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_lms_invitations_staff_id"))
         batch_op.drop_index(batch_op.f("ix_lms_invitations_expires_at"))
