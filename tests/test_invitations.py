@@ -301,3 +301,15 @@ def test_reset_without_mail_server_still_answers_the_same(site, make_staff, clie
 def test_login_page_links_activation_and_reset(client):
     html = client.get("/lms/login").get_data(as_text=True)
     assert "/lms/activate" in html and "/lms/password/reset" in html
+
+
+def test_with_a_host_adapter_there_is_nothing_to_activate(tmp_path, content_dir):
+    from tests.test_embedded import make_host
+
+    host, _db = make_host(tmp_path, content_dir)
+    client = host.test_client()
+    assert client.get("/training/activate/some-token").status_code == 404
+    assert client.get("/training/activate").status_code == 404
+    assert client.get("/training/password/reset").status_code == 404
+    result = host.test_cli_runner().invoke(args=["lms", "invite", "--out", str(tmp_path / "s.pdf")])
+    assert result.exit_code != 0 and "host application" in result.output
