@@ -78,3 +78,17 @@ def test_recent_certificates_are_listed(app, client, make_staff):
     login(client, make_staff(("hr",)))
     html = client.get("/lms/").get_data(as_text=True)
     assert "证书人" in html and "最近签发的证书" in html
+
+
+def test_the_never_logged_in_list_is_one_click_from_home(app, client, make_staff):
+    with app.app_context():
+        h.person(employee_no="NEW1", department="门诊部")
+        h.person(employee_no="HOST1", department="门诊部", source="host")
+    old = make_staff(employee_no="OLD1")  # has a password, never logged in either
+    login(client, make_staff(("hr",), employee_no="HR01"))
+    assert 'href="/lms/staff/?never=1"' in client.get("/lms/").get_data(as_text=True)
+    page = client.get("/lms/staff/?never=1").get_data(as_text=True)
+    listing = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "NEW1" in listing and old.employee_no in listing
+    assert "HOST1" not in listing and "HR01" not in listing  # the host's; logged in
+    assert "HOST1" in client.get("/lms/staff/").get_data(as_text=True)

@@ -45,7 +45,8 @@ def staff_list():
     page = page_number()
     from lms.invitations.service import account_states
 
-    people, total = records.list_staff(page)
+    never = request.args.get("never") == "1"
+    people, total = records.list_staff(page, never_logged_in=never)
     return render_template(
         "lms/staff/list.html",
         people=people,
@@ -53,6 +54,7 @@ def staff_list():
         page=page,
         role_labels=ROLE_LABELS,
         account_states=account_states(people),
+        never=never,
         own_login=current_app.extensions["lms"].user_adapter is None,
     )
 
