@@ -46,6 +46,15 @@ def _add_plan_commands() -> None:
 _add_plan_commands()
 
 
+def _add_invitation_commands() -> None:
+    from lms.invitations.cli import invite_command
+
+    lms_cli.add_command(invite_command)
+
+
+_add_invitation_commands()
+
+
 def _content_dir() -> Path:
     return Path(current_app.config["LMS_CONTENT_DIR"])
 
@@ -210,12 +219,46 @@ def create_user_command(
 @lms_cli.command("import-staff")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some are bad.")
-def import_staff_command(file: Path, skip_bad: bool) -> None:
-    """Import staff from a CSV file; any bad row means nothing is imported (unless --skip-bad)."""
-    from lms.staff.importer import import_staff
+@click.option(
+    "--map-department",
+    "department_map",
+    multiple=True,
+    metavar="NEW=EXISTING",
+    help="Put the existing department EXISTING wherever the file says NEW (repeatable).",
+)
+def import_staff_command(file: Path, skip_bad: bool, department_map: tuple[str, ...]) -> None:
+    """Import staff from a CSV file; any bad row means nothing is imported (unless --skip-bad).
 
+    A new department whose name is close to an existing one is imported as written, with a warning;
+    --map-department puts the existing name in its place.
+    """
+    from lms.i18n import _
+    from lms.staff.importer import (
+        apply_department_map,
+        department_flags,
+        import_staff,
+        parse_staff_file,
+        problem,
+    )
+
+    mapping = {}
+    for pair in department_map:
+        new, sep, existing = pair.partition("=")
+        if not sep or not new.strip() or not existing.strip():
+            raise click.BadParameter(f"{pair!r} is not NEW=EXISTING", param_hint="--map-department")
+        mapping[new.strip()] = existing.strip()
     max_rows = int(current_app.config["LMS_IMPORT_MAX_ROWS"])
-    result = import_staff(file.read_bytes(), skip_bad=skip_bad, max_rows=max_rows)
+    data = file.read_bytes()
+    preview = parse_staff_file(data, max_rows)
+    apply_department_map(preview, mapping)
+    for flag in department_flags(preview.rows):
+        text = _(
+            "新部门“%(name)s”与已有部门“%(close)s”相近；如是同一部门，请用 --map-department 指定",
+            name=flag.name,
+            close="”“".join(flag.close),
+        )
+        click.echo(f"{file}: {problem(flag.lines[0], 'department', text)}", err=True)
+    result = import_staff(data, skip_bad=skip_bad, max_rows=max_rows, department_map=mapping)
     for error in result.errors:
         click.echo(f"{file}: {error}", err=True)
     if result.errors and not (result.created or result.updated):

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_DELAY_SECONDS": 30,
     "LMS_SESSION_HOURS": 12,
     "LMS_PASSWORD_HASH": "scrypt",
+    "LMS_INVITE_HOURS": 14 * 24,  # an activation slip or reset link stays valid this long
     "LMS_DEFAULT_LOCALE": "zh_CN",
     "LMS_CHECK_TYPOGRAPHY": True,
     # training plan and its e-mail (lms.plan.config)

@@ -94,6 +94,9 @@ class LMS:
     - ``LMS_PASSWORD_HASH`` [``scrypt``]: werkzeug's hashing method for the plugin's own
       passwords; a production app refuses anything weaker than scrypt (n ≥ 32768) or PBKDF2 with
       600,000 iterations (``lms.auth.passwords``). The test configuration uses a cheap one.
+    - ``LMS_INVITE_HOURS`` [``336``, 14 days]: an invitation (activation slip, e-mail) or password
+      reset link stays valid this long; it is used once, and a newer one revokes it
+      (``lms.invitations.service``).
     - ``LMS_DEFAULT_LOCALE`` [``zh_CN``]: the interface language (``zh_CN`` or ``en``) when the
       person has not chosen one with the language switch and the browser asks for neither; also
       the language of e-mail reminders. Course content is shown as written. A host that has its

@@ -5,6 +5,7 @@ from lms.audit.models import AuditEntry
 from lms.auth.models import ROLES, Staff, StaffRole
 from lms.certificates.models import Certificate, CertificateBatch
 from lms.courses.models import Course, Lesson, LessonProgress
+from lms.invitations.models import Invitation
 from lms.plan.models import Exemption, Extension, Requirement, SentReminder, Signoff
 from lms.quizzes.import_drafts import ImportDraft
 from lms.quizzes.models import Attempt, Question, QuestionBank, QuestionVersion, Response
@@ -21,6 +22,7 @@ __all__ = [
     "Exemption",
     "Extension",
     "ImportDraft",
+    "Invitation",
     "Lesson",
     "LessonProgress",
     "Question",

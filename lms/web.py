@@ -60,6 +60,7 @@ def register_blueprints(app: Flask, prefix: str) -> None:
     from lms.certificates.views import bp as certificates_bp
     from lms.courses.views import bp as courses_bp
     from lms.error_pages import register_error_pages
+    from lms.invitations.views import bp as invitations_bp
     from lms.plan.views import bp as plan_bp
     from lms.quizzes.attempt_views import bp as quiz_bp
     from lms.quizzes.import_views import bp as question_import_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask, prefix: str) -> None:
         plan_bp,
         certificates_bp,
         audit_bp,
+        invitations_bp,
     )
     for blueprint in pages:
         app.register_blueprint(blueprint, url_prefix=prefix)

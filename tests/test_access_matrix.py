@@ -17,7 +17,13 @@ EXPECTED: dict[str, object] = {
     "lms.set_language": PUBLIC,
     "lms_auth.login": PUBLIC,
     "lms_auth.logout": PUBLIC,
+    "lms_invite.activate": PUBLIC,
+    "lms_invite.activate_by_code": PUBLIC,
+    "lms_invite.reset_request": PUBLIC,
+    "lms_invite.invite_selected": {"hr", "admin"},
+    "lms_invite.revoke_invitation": {"hr", "admin"},
     "lms_courses.dashboard": LEARNERS,
+    "lms_courses.learner_dashboard": LEARNERS,
     "lms_courses.course": LEARNERS,
     "lms_courses.lesson": LEARNERS,
     "lms_courses.complete_lesson": LEARNERS,
@@ -49,7 +55,8 @@ EXPECTED: dict[str, object] = {
     "lms_staff.staff_deactivate": {"hr", "admin"},
     "lms_staff.staff_reactivate": {"hr", "admin"},
     "lms_staff.staff_roles": {"admin"},
-    "lms_audit.audit_log": {"admin"},
+    "lms_audit.audit_log": {"hr", "admin"},
+    "lms_audit.audit_export": {"hr", "admin"},
     "lms_audit.lockouts": {"admin"},
     "lms_audit.lift_lockout": {"admin"},
     "lms_plan.matrix": {"hr", "admin"},
@@ -139,6 +146,7 @@ def _url_values(rule, other) -> dict[str, object]:
     values["serial"] = other.serial  # certificates: the other person's certificate and a batch
     values["cert_id"] = other.cert_id
     values["batch_id"] = other.batch_id
+    values["token"] = "no-such-token"  # an activation link
     return {arg: values[arg] for arg in rule.arguments}
 
 

@@ -169,7 +169,7 @@ def test_admin_changes_roles_and_it_is_audited(app, client, make_staff):
             "after": ["learner", "trainer"],
             "source": "web",
         }
-    assert "staff.roles" in client.get("/lms/admin/audit").get_data(as_text=True)
+    assert "修改角色" in client.get("/lms/admin/audit").get_data(as_text=True)  # the label
 
 
 def test_create_user_command(app, runner):

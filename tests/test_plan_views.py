@@ -17,6 +17,7 @@ from lms.plan import config
 from lms.plan.models import Exemption, Extension, Requirement, Signoff
 from tests import plan_helpers as h
 from tests.conftest import login, read_lessons, set_completion
+from tests.english import english  # noqa: F401 - a fixture
 
 AS_OF = date(2026, 3, 1)
 HIRED = date(2026, 1, 5)  # onboarding due 2026-02-04: overdue on AS_OF
@@ -669,6 +670,7 @@ def h_course(app) -> int:
         return h.course_id()
 
 
+@pytest.mark.usefixtures("english")
 def test_a_staff_list_with_a_date_outside_1901_to_2199_is_refused():
     from lms.staff.importer import parse_staff_file
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lms.quizzes.bank_file import question_problems
 from lms.staff.importer import COLUMNS, parse_staff_file
+from tests.english import english  # noqa: F401 - a fixture
 
 LINE_ERROR = re.compile(r"^line \d+: ")
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,6 +33,7 @@ def staff_csv(draw) -> bytes:
 
 @SETTINGS
 @given(st.one_of(staff_csv(), st.binary(max_size=300)))
+@pytest.mark.usefixtures("english")
 def test_staff_files_parse_or_fail_with_line_numbered_errors(data: bytes):
     result = parse_staff_file(data)
     for error in result.errors:

@@ -43,6 +43,7 @@ def test_the_rule_hr_grants_only_learner_and_trainer():
 
 
 def test_hr_cannot_make_itself_admin_through_an_import(app, client, make_staff):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     hr = make_staff(("learner", "hr"), employee_no="demo-hr")
     make_staff(("learner", "admin"), employee_no="demo-admin")
     login(client, hr)
@@ -77,6 +78,7 @@ def test_the_confirm_step_checks_again_so_a_forged_payload_grants_nothing(app, c
 
 
 def test_an_import_never_deactivates_an_admin_even_by_an_admin(app, runner, make_staff, tmp_path):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     make_staff(("learner", "admin"), employee_no="boss")
     path = tmp_path / "staff.csv"
     path.write_text(HEADER + "boss,老板,,no\n", encoding="utf-8")
@@ -87,6 +89,7 @@ def test_an_import_never_deactivates_an_admin_even_by_an_admin(app, runner, make
 
 
 def test_hr_grants_trainer_and_the_change_is_kept_per_person(app, client, make_staff):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     hr = make_staff(("learner", "hr"))
     make_staff(("learner",), employee_no="N100")
     login(client, hr)

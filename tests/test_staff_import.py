@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from lms.audit.models import AuditEntry
@@ -12,6 +13,7 @@ from lms.auth.models import Staff
 from lms.db import session
 from lms.staff.importer import parse_staff_csv
 from tests.conftest import login
+from tests.english import english  # noqa: F401 - a fixture
 
 GOOD = (
     "employee_no,name,department,position,hire_date,email,manager_no,active,roles\n"
@@ -32,6 +34,7 @@ def staff_numbers() -> list[str]:
     return sorted(session.scalars(sa.select(Staff.employee_no)))
 
 
+@pytest.mark.usefixtures("english")
 def test_parse_reports_every_bad_row_with_line_and_column():
     result = parse_staff_csv(BAD)
     assert result.errors == [
@@ -43,6 +46,7 @@ def test_parse_reports_every_bad_row_with_line_and_column():
     ]
 
 
+@pytest.mark.usefixtures("english")
 def test_parse_rejects_a_bad_header():
     assert parse_staff_csv(b"number,fullname\n1,x\n").errors == [
         "line 1: header: missing column(s) employee_no, name",
@@ -64,6 +68,7 @@ def test_cli_imports_a_good_file(app, runner, tmp_path: Path):
 
 
 def test_cli_bad_file_imports_nothing(app, runner, tmp_path: Path):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     path = tmp_path / "staff.csv"
     path.write_bytes(BAD)
     result = runner.invoke(args=["lms", "import-staff", str(path)])
@@ -106,7 +111,7 @@ def test_web_import_shows_errors_and_writes_nothing(app, client, make_staff):
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "line 3: employee_no: is empty" in html
+    assert "第 3 行：工号：为空" in html  # the interface language
     with app.app_context():
         assert "N001" not in staff_numbers()
     response = client.post(
@@ -179,6 +184,7 @@ def _bomb(empty_rows: int, dimension: str | None) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("english")
 def test_an_xlsx_declaring_too_many_rows_is_refused_before_reading_them():
     from lms.staff.importer import parse_staff_file
 
@@ -189,6 +195,7 @@ def test_an_xlsx_declaring_too_many_rows_is_refused_before_reading_them():
     ]
 
 
+@pytest.mark.usefixtures("english")
 def test_an_xlsx_of_many_empty_rows_is_read_only_up_to_the_row_limit(monkeypatch):
     from lms.staff import importer
 
@@ -205,6 +212,7 @@ def test_an_xlsx_of_many_empty_rows_is_read_only_up_to_the_row_limit(monkeypatch
     assert len(cells) <= 102 * (importer.MAX_COLUMNS + 1)  # streaming stopped at the limit
 
 
+@pytest.mark.usefixtures("english")
 def test_an_xlsx_declaring_nothing_is_counted_before_openpyxl_opens_it():
     from lms.staff.importer import parse_staff_file
 
@@ -215,6 +223,7 @@ def test_an_xlsx_declaring_nothing_is_counted_before_openpyxl_opens_it():
     ]
 
 
+@pytest.mark.usefixtures("english")
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_unopened(monkeypatch):
     from lms.staff import importer
 
@@ -226,13 +235,13 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_unopened(monkeypatch):
 
 
 def test_a_csv_over_the_row_limit_is_refused_and_the_web_page_says_so(app, client, make_staff):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     from io import BytesIO
 
     rows = "".join(f"N{n:03d},某{n}\n" for n in range(5))
     result = parse_staff_csv(("employee_no,name\n" + rows).encode(), max_rows=3)
-    assert result.fatal and result.errors == [
-        "line 5: file: a staff list may have at most 3 rows (limit: LMS_IMPORT_MAX_ROWS); "
-        "split it into smaller files"
+    assert result.fatal and result.errors == [  # outside a request: the source language
+        "第 5 行：文件：一份名单最多 3 行(上限：LMS_IMPORT_MAX_ROWS)，请拆分成较小的文件"
     ]
     app.config["LMS_IMPORT_MAX_ROWS"] = 3
     login(client, make_staff(("hr",)))

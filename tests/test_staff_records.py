@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
@@ -16,6 +17,7 @@ from lms.staff.importer import GBK_NOTE, parse_staff_file
 from lms.staff.models import StaffChange
 from tests import plan_helpers as h
 from tests.conftest import login
+from tests.english import english  # noqa: F401 - a fixture
 
 HEADER = "employee_no,name,department,position,hire_date,email,manager_no,active\n"
 GOOD = (
@@ -64,12 +66,13 @@ def test_chinese_headers_year_first_dates_and_tab_separated_utf16():
     assert result.rows[0].present == {"employee_no", "name", "department", "hire_date"}
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_files_get_exact_errors():
     cases = {
         # Neither UTF-8 nor GBK (Latin-1 bytes that GB18030 cannot decode either).
         b"employee_no,name\nN001,Jos\xe9\n": [
             "line 1: file: the file is neither UTF-8 nor GBK text; in Excel choose Save As → "
-            "“CSV UTF-8(逗号分隔)” or “Excel 工作簿(.xlsx)”"
+            "“CSV UTF-8 (Comma delimited)” or “Excel Workbook (.xlsx)”"
         ],
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest": [
             "line 1: file: this is an old Excel .xls workbook; save it as .xlsx or as CSV UTF-8"
@@ -128,6 +131,7 @@ def test_xlsx_import_with_date_cells_and_numbers(app, runner, tmp_path):
 
 
 def test_bad_xlsx_names_spreadsheet_rows_and_changes_nothing(app, runner, tmp_path):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     with app.app_context():
         h.person(employee_no="N001", name="陈静", department="门诊部")
         before = snapshot()
@@ -187,6 +191,7 @@ def test_web_import_previews_then_confirms_and_keeps_history(app, client, make_s
 
 
 def test_web_import_with_errors_shows_them_and_writes_nothing(app, client, make_staff):
+    app.config["LMS_DEFAULT_LOCALE"] = "en"  # the English wording
     login(client, make_staff(("hr",)))
     with app.app_context():
         before = snapshot()

@@ -31,6 +31,8 @@ class Staff(Base):
     # Bumped at logout, password change and deactivation: every session cookie issued before
     # carries the old number and stops working (cookies are client-side, so this is the revocation).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last login with the plugin's own password (or activation); None: never logged in.
+    last_login_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

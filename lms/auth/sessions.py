@@ -16,7 +16,7 @@ from flask import session as cookie
 from flask_login import login_user, logout_user
 
 from lms.auth.models import Staff
-from lms.db import session
+from lms.db import session, utcnow
 
 LOGIN_AT = "lms_login_at"
 KEEP = ("lms_locale",)  # the language chosen before logging in stays chosen
@@ -33,6 +33,8 @@ def start(staff: Staff) -> None:
     _fresh_session()
     login_user(staff)
     cookie[LOGIN_AT] = int(time.time())
+    staff.last_login_at = utcnow()
+    session.commit()
 
 
 def end(staff: Staff | None) -> None:

@@ -22,6 +22,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from lms.audit.log import record
 from lms.auth.models import Staff
 from lms.certificates.errors import CertificateRefused
 from lms.certificates.issue import STATE_LABELS, status_clause, status_of, today
@@ -224,6 +225,16 @@ def create_batch(f: BatchFilter, fmt: str, actor: Staff) -> CertificateBatch:
         created_by_id=actor.id, params=f.params(), format=fmt, total=total, status="queued"
     )
     session.add(batch)
+    session.flush()
+    record(
+        "certificate.batch",
+        actor_id=actor.id,
+        target_type="batch",
+        target_id=batch.id,
+        format=fmt,
+        total=total,
+        filter=f.describe(),
+    )
     session.commit()
     return batch
 

@@ -78,6 +78,11 @@ def print_command(
     count = _write_atomically(out, lambda handle: build(f, fmt, handle))
     if not count:
         raise click.ClickException(f"No certificates match ({f.describe()}); nothing written.")
+    from lms.audit.log import record
+
+    record("certificate.batch", target_type="batch", format=fmt, total=count,
+           filter=f.describe(), file=out.name, source="cli")  # fmt: skip
+    session.commit()
     click.echo(f"Wrote {count} certificate(s) to {out} ({out.stat().st_size / 1024:.0f} KB).")
     if html_out:
         pages = stored_html(f)

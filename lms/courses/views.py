@@ -18,6 +18,21 @@ bp = Blueprint("lms_courses", __name__)
 @bp.get("/")
 @requires(*LEARNERS)
 def dashboard():
+    """The LMS root: HR's home for HR and admins, everyone else's courses and plan."""
+    staff = current_staff()
+    if staff.has_role("hr", "admin"):
+        from lms.plan.home import DUE_DAYS, EXPIRING_DAYS, hr_home
+
+        return render_template(
+            "lms/hr_home.html", home=hr_home(), due_days=DUE_DAYS, expiring_days=EXPIRING_DAYS
+        )
+    return learner_dashboard()
+
+
+@bp.get("/learn")
+@requires(*LEARNERS)
+def learner_dashboard():
+    """Courses and one's own plan (HR's and admins' one click from their home)."""
     staff = current_staff()
     courses = catalog.active_courses()
     progress = catalog.course_progress(staff, courses)

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
 from lms.dates import in_range
+from lms.db import session
 from lms.i18n import _
 from lms.navigation import page_number
 from lms.plan import config, exports, records, reports, requirements, xapi
@@ -73,12 +74,27 @@ def _matrix_query(paginate: bool = True) -> reports.MatrixQuery:
 
 def _download(table: exports.Table, fmt: str, name: str, as_of: date) -> Response:
     body = exports.render(table, fmt, name)
+    _record_export(name, fmt, as_of=as_of.isoformat(), rows=len(table[1]))
     filename = f"{name}-{as_of.isoformat()}.{fmt}"
     return Response(
         body,
         mimetype=exports.FORMATS[fmt],
         headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
+
+
+def _record_export(name: str, fmt: str, **details) -> None:
+    """Who downloaded which list (with its filters): exports carry personal data out."""
+    from lms.audit.log import record
+
+    filters = {
+        k: v
+        for k, v in request.args.items()
+        if k in ("department", "position", "status", "days", "since", "until")
+    }
+    record("plan.export", actor_id=current_staff().id, target_type="export", target_id=name,
+           format=fmt, filters=filters, **details)  # fmt: skip
+    session.commit()
 
 
 def _filters() -> dict:
@@ -198,9 +214,9 @@ def xapi_export():
         except ValueError:
             abort(400, f"{name}: {raw!r} is not a date like 2026-03-01")
 
-    body = json.dumps(
-        xapi.statements(moment("since"), moment("until")), ensure_ascii=False, indent=1
-    )
+    statements = xapi.statements(moment("since"), moment("until"))
+    body = json.dumps(statements, ensure_ascii=False, indent=1)
+    _record_export("xapi", "json", statements=len(statements))
     return Response(
         body,
         mimetype="application/json",

@@ -4,13 +4,17 @@ Files come from HR offices, which means Excel: an ``.xlsx`` workbook (first shee
 header), a "CSV UTF-8" file, or a plain "CSV" saved by Chinese Excel, which is GBK-encoded. GBK
 (read as its superset GB18030) is decoded transparently and the preview says so; anything that is
 neither is refused with one clear line. Headers may be the English column names or their Chinese
-equivalents (工号, 姓名, …). Every problem is reported as ``line N: column: problem`` (N is the
-spreadsheet row), and by default a single bad row means nothing is written.
+equivalents (工号, 姓名, …). Every problem is reported as ``第 N 行：列：问题`` (N is the
+spreadsheet row) in the reader's language (the configured one on the command line), and by
+default a single bad row means nothing is written. Role cells take the codes or the labels the
+interface shows, in either language; a repeated employee number is reported on every repeat, however
+broken the rest of the row; a new department whose name is close to an existing one is flagged in
+the preview (:func:`close_departments`), where HR keeps it or maps it to the existing one.
 
 Reading is bounded, since a few hundred KB of zipped XLSX can declare millions of rows: a list may
 have at most ``max_rows`` rows (``LMS_IMPORT_MAX_ROWS``), an XLSX must not unpack to more than
 :data:`MAX_XLSX_UNPACKED` bytes nor declare more rows than that, and rows are counted as they stream past, so
-reading stops at the limit with one clear ``line N: file:`` error.
+reading stops at the limit with one clear ``第 N 行：文件：`` error.
 
 An update only touches the columns the file has, so a file without a ``department`` column leaves
 departments alone; each changed field is kept in the staff history (``lms_staff_changes``).
@@ -19,8 +23,10 @@ departments alone; each changed field is kept in the staff history (``lms_staff_
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections.abc import Iterable
@@ -32,11 +38,11 @@ from xml.etree.ElementTree import iterparse
 import sqlalchemy as sa
 
 from lms.audit.log import record
-from lms.auth.models import ROLES, Staff
+from lms.auth.models import Staff
 from lms.auth.roles import refused_roles
-from lms.dates import in_range, range_problem
+from lms.dates import MAX_YEAR, MIN_YEAR, in_range
 from lms.db import session
-from lms.i18n import N_, _
+from lms.i18n import N_, _, pgettext
 from lms.staff.models import StaffChange
 from lms.staff.roles import change_roles, record_role_change
 
@@ -102,7 +108,7 @@ class ImportResult:
 
 
 class FileUnreadable(ValueError):
-    """The whole file is unusable; the message is a ``line 1: …`` error."""
+    """The whole file is unusable; the message names the line and the problem."""
 
 
 def _cell(value: Any) -> str:
@@ -128,10 +134,45 @@ def _cells(values: tuple[Any, ...]) -> list[str]:
     return [_cell(v) for v in values[:end]]
 
 
+def column_label(name: str) -> str:
+    """A column (or ``file``/``header``/``row``) as the reader calls it: 工号 or employee_no."""
+    labels = {
+        "employee_no": pgettext("import column", "工号"),
+        "name": pgettext("import column", "姓名"),
+        "department": pgettext("import column", "部门"),
+        "position": pgettext("import column", "岗位"),
+        "hire_date": pgettext("import column", "入职日期"),
+        "email": pgettext("import column", "邮箱"),
+        "manager_no": pgettext("import column", "上级工号"),
+        "active": pgettext("import column", "在职"),
+        "roles": pgettext("import column", "角色"),
+        "file": pgettext("import column", "文件"),
+        "header": pgettext("import column", "表头"),
+        "row": pgettext("import column", "行"),
+    }
+    return labels.get(name, name)
+
+
+def problem(line: int, column: str, text: str) -> str:
+    """One problem as ``第 N 行：列：问题`` (``line N: column: problem`` in English)."""
+    return _(
+        "第 %(line)s 行：%(column)s：%(problem)s",
+        line=line,
+        column=column_label(column),
+        problem=text,
+    )
+
+
 def _too_many_rows(line: int, max_rows: int) -> FileUnreadable:
     return FileUnreadable(
-        f"line {line}: file: a staff list may have at most {max_rows} rows "
-        "(limit: LMS_IMPORT_MAX_ROWS); split it into smaller files"
+        problem(
+            line,
+            "file",
+            _(
+                "一份名单最多 %(max)s 行(上限：LMS_IMPORT_MAX_ROWS)，请拆分成较小的文件",
+                max=max_rows,
+            ),
+        )
     )
 
 
@@ -158,8 +199,14 @@ def _check_workbook(data: bytes, max_rows: int) -> None:
             unpacked = sum(item.file_size for item in archive.infolist())
             if unpacked > MAX_XLSX_UNPACKED:
                 raise FileUnreadable(
-                    f"line 1: file: the workbook unpacks to more than {MAX_XLSX_UNPACKED} bytes; "
-                    "save it again as .xlsx or as CSV UTF-8, or split it"
+                    problem(
+                        1,
+                        "file",
+                        _(
+                            "工作簿解压后超过 %(bytes)s 字节；请重新另存为 .xlsx 或 CSV UTF-8，或拆分",
+                            bytes=MAX_XLSX_UNPACKED,
+                        ),
+                    )
                 )
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -186,8 +233,16 @@ def _check_sheet(part: IO[bytes], max_rows: int) -> None:
             declared = int(match.group(1)) if match else 0
             if declared > max_rows + 1:
                 raise FileUnreadable(
-                    f"line 1: file: the sheet declares {declared} rows; a staff list may have at "
-                    f"most {max_rows} rows (limit: LMS_IMPORT_MAX_ROWS); split it into smaller files"
+                    problem(
+                        1,
+                        "file",
+                        _(
+                            "工作表声明了 %(rows)s 行；一份名单最多 %(max)s 行"
+                            "(上限：LMS_IMPORT_MAX_ROWS)，请拆分成较小的文件",
+                            rows=declared,
+                            max=max_rows,
+                        ),
+                    )
                 )
             return  # the rows themselves are counted again as they are read
         if tag == "sheetData":
@@ -210,8 +265,14 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise FileUnreadable(
-            f"line 1: file: the workbook cannot be read ({type(exc).__name__}); "
-            "save it again as .xlsx or as CSV UTF-8"
+            problem(
+                1,
+                "file",
+                _(
+                    "无法读取工作簿(%(error)s)；请重新另存为 .xlsx 或 CSV UTF-8",
+                    error=type(exc).__name__,
+                ),
+            )
         ) from None
     try:
         sheet = book.worksheets[0]
@@ -241,8 +302,14 @@ def decode_csv(data: bytes) -> tuple[str, str | None]:
             except UnicodeDecodeError:
                 pass
     raise FileUnreadable(
-        "line 1: file: the file is neither UTF-8 nor GBK text; "
-        "in Excel choose Save As → “CSV UTF-8(逗号分隔)” or “Excel 工作簿(.xlsx)”"
+        problem(
+            1,
+            "file",
+            _(
+                "文件既不是 UTF-8 也不是 GBK 文本；请在 Excel 中选择另存为 →"
+                "“CSV UTF-8(逗号分隔)”或“Excel 工作簿(.xlsx)”"
+            ),
+        )
     )
 
 
@@ -258,7 +325,7 @@ def _csv_rows(text: str, max_rows: int) -> list[tuple[int, list[str]]]:
     try:
         return _bounded(rows(), max_rows)
     except csv.Error as exc:
-        raise FileUnreadable(f"line {reader.line_num}: row: {exc}") from None
+        raise FileUnreadable(problem(reader.line_num, "row", str(exc))) from None
 
 
 def read_rows(
@@ -273,7 +340,7 @@ def read_rows(
         return _xlsx_rows(data, max_rows), []
     if data.startswith(XLS_MAGIC):
         raise FileUnreadable(
-            "line 1: file: this is an old Excel .xls workbook; save it as .xlsx or as CSV UTF-8"
+            problem(1, "file", _("这是旧版 Excel .xls 工作簿；请另存为 .xlsx 或 CSV UTF-8"))
         )
     text, note = decode_csv(data)
     return _csv_rows(text, max_rows), [note] if note else []
@@ -288,7 +355,7 @@ def _header(cells: list[str]) -> list[str]:
 
 
 def parse_staff_file(data: bytes, max_rows: int = DEFAULT_MAX_ROWS) -> ImportResult:
-    """Validate every row; problems come back as ``line N: column: problem``."""
+    """Validate every row; each problem names its line and column (:func:`problem`)."""
     result = ImportResult()
     try:
         rows, result.notes = read_rows(data, max_rows)
@@ -299,7 +366,7 @@ def parse_staff_file(data: bytes, max_rows: int = DEFAULT_MAX_ROWS) -> ImportRes
     while rows and not any(rows[0][1]):
         rows.pop(0)
     if not rows:
-        result.errors.append("line 1: header: the file is empty")
+        result.errors.append(problem(1, "header", _("文件是空的")))
         result.fatal = True
         return result
     header_line, header_cells = rows[0]
@@ -309,42 +376,74 @@ def parse_staff_file(data: bytes, max_rows: int = DEFAULT_MAX_ROWS) -> ImportRes
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h or "(empty)" for h in header if h not in COLUMNS]
     doubled = sorted({h for h in header if header.count(h) > 1 and h in COLUMNS})
-    for problem, names in (
-        ("missing column(s)", missing),
-        ("unknown column(s)", unknown),
-        ("repeated column(s)", doubled),
+    for text, names in (
+        (_("缺少列：%(names)s"), missing),
+        (_("不认识的列：%(names)s"), unknown),
+        (_("重复的列：%(names)s"), doubled),
     ):
         if names:
-            result.errors.append(f"line {header_line}: header: {problem} {', '.join(names)}")
+            listed = _("、").join(column_label(n) if n in COLUMNS else n for n in names)
+            result.errors.append(problem(header_line, "header", text % {"names": listed}))
     if result.errors:
         result.fatal = True
         return result
     present = frozenset(header)
     seen: dict[str, int] = {}
+    position = header.index("employee_no")
     for line, cells in rows[1:]:
+        # A repeated number is reported whatever else is wrong with either row.
+        number = cells[position].strip() if position < len(cells) else ""
+        repeated = number in seen
+        if repeated:
+            result.errors.append(
+                problem(
+                    line,
+                    "employee_no",
+                    _("%(no)s 已在第 %(first)s 行出现", no=number, first=seen[number]),
+                )
+            )
+        elif number:
+            seen[number] = line
         extra = cells[len(header) :]
         if any(extra):
-            result.errors.append(f"line {line}: row: more fields than the header has")
+            result.errors.append(problem(line, "row", _("字段比表头多")))
             continue
         row = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)}
         if not any(row.values()):
             continue
         parsed = _parse_row(line, row, present, result.errors)
-        if parsed is None:
+        if parsed is None or repeated:
             continue
-        if parsed.employee_no in seen:
-            result.errors.append(
-                f"line {line}: employee_no: {parsed.employee_no} "
-                f"already appears on line {seen[parsed.employee_no]}"
-            )
-            continue
-        seen[parsed.employee_no] = line
         result.rows.append(parsed)
     return result
 
 
 # The old name, kept for callers and tests written before XLSX support.
 parse_staff_csv = parse_staff_file
+
+
+# Role cells: the codes, or the labels the interface shows in either language (and common synonyms).
+ROLE_WORDS = {
+    "learner": "learner", "学员": "learner", "员工": "learner",
+    "trainer": "trainer", "培训师": "trainer", "讲师": "trainer",
+    "hr": "hr", "人事": "hr", "人力资源": "hr", "人力": "hr", "human resources": "hr",
+    "admin": "admin", "管理员": "admin", "administrator": "admin", "系统管理员": "admin",
+}  # fmt: skip
+
+
+def parse_roles(cell: str) -> tuple[frozenset[str], list[str]]:
+    """(role codes, words not understood) of a role cell like ``学员、培训师`` or ``Learner; HR`` (pure)."""
+    words = [w.strip() for w in re.split(r"[;；,，|/、]+", cell) if w.strip()]
+    if len(words) == 1 and words[0].lower() not in ROLE_WORDS:
+        words = words[0].split()  # "learner trainer": space-separated codes
+    roles, unknown = set(), []
+    for word in words:
+        code = ROLE_WORDS.get(" ".join(word.lower().split()))
+        if code:
+            roles.add(code)
+        else:
+            unknown.append(word)
+    return frozenset(roles), unknown
 
 
 def parse_date(text: str) -> date | None:
@@ -362,46 +461,54 @@ def _parse_row(
 ) -> StaffRow | None:
     count = len(errors)
 
-    def fail(column: str, problem: str) -> None:
-        errors.append(f"line {line}: {column}: {problem}")
+    def fail(column: str, text: str) -> None:
+        errors.append(problem(line, column, text))
 
     employee_no = row.get("employee_no", "")
     if not employee_no:
-        fail("employee_no", "is empty")
+        fail("employee_no", _("为空"))
     elif not EMPLOYEE_NO_RE.match(employee_no):
-        fail("employee_no", f"{employee_no!r} may hold only letters, digits, '.', '_' and '-'")
+        fail("employee_no", _("“%(value)s”只能包含字母、数字、. _ -", value=employee_no))
     name = row.get("name", "")
     if not name:
-        fail("name", "is empty")
+        fail("name", _("为空"))
     for column, limit in LIMITS.items():
         if len(row.get(column, "")) > limit:
-            fail(column, f"is longer than {limit} characters")
+            fail(column, _("超过 %(limit)s 个字符", limit=limit))
     hire_date = None
     if row.get("hire_date"):
         hire_date = parse_date(row["hire_date"])
         if hire_date is None:
-            fail("hire_date", f"{row['hire_date']!r} is not a date like 2026-03-01")
+            fail("hire_date", _("“%(value)s”不是 2026-03-01 这样的日期", value=row["hire_date"]))
         elif not in_range(hire_date):
-            fail("hire_date", range_problem(row["hire_date"]))
+            fail(
+                "hire_date",
+                _(
+                    "“%(value)s”不在 %(first)s 至 %(last)s 年之间",
+                    value=row["hire_date"],
+                    first=MIN_YEAR,
+                    last=MAX_YEAR,
+                ),
+            )
     email = row.get("email") or None
     if email and not EMAIL_RE.match(email):
-        fail("email", f"{email!r} is not an email address")
+        fail("email", _("“%(value)s”不是邮箱地址", value=email))
     manager_no = row.get("manager_no") or None
     if manager_no and not EMPLOYEE_NO_RE.match(manager_no):
-        fail("manager_no", f"{manager_no!r} is not an employee number")
+        fail("manager_no", _("“%(value)s”不是工号", value=manager_no))
     elif manager_no and manager_no == employee_no:
-        fail("manager_no", "a person cannot be their own manager")
+        fail("manager_no", _("不能是本人的工号"))
     active = None
     if row.get("active"):
         value = row["active"].lower()
         if value not in TRUE | FALSE:
-            fail("active", f"{row['active']!r} is not yes/no")
+            fail("active", _("“%(value)s”应为 是/否", value=row["active"]))
         active = value in TRUE
     roles = None
     if row.get("roles"):
-        roles = frozenset(r.strip() for r in re.split(r"[;,|\s、,]+", row["roles"]) if r.strip())
-        if not roles <= set(ROLES):
-            fail("roles", f"unknown role(s) {', '.join(sorted(roles - set(ROLES)))}")
+        roles, unknown = parse_roles(row["roles"])
+        if unknown:
+            fail("roles", _("不认识的角色：%(roles)s", roles=_("、").join(unknown)))
     if len(errors) != count:
         return None
     return StaffRow(
@@ -458,9 +565,9 @@ def plan_import(result: ImportResult, actor: Staff | None = None) -> list[Planne
     planned, kept = [], []
     for row in result.rows:
         staff = existing.get(row.employee_no)
-        problem = _refusal(row, staff, actor, actor_roles)
-        if problem:
-            result.errors.append(f"line {row.line}: {problem}")
+        refusal = _refusal(row, staff, actor, actor_roles)
+        if refusal:
+            result.errors.append(problem(row.line, *refusal))
             continue
         kept.append(row)
         wanted = _wanted(row, staff)
@@ -483,32 +590,106 @@ def plan_import(result: ImportResult, actor: Staff | None = None) -> list[Planne
         for row in result.rows:
             if row.manager_no and row.manager_no in managers - found:
                 result.notes.append(
-                    f"line {row.line}: manager_no: {row.manager_no} is not a known employee number"
-                    + _("(提醒邮件无法抄送这位上级)")
+                    problem(
+                        row.line,
+                        "manager_no",
+                        _(
+                            "%(no)s 不是已知的工号(提醒邮件无法抄送这位上级)",
+                            no=row.manager_no,
+                        ),
+                    )
                 )
     return planned
 
 
-def _line_of(problem: str) -> int:
-    match = re.match(r"line (\d+):", problem)
-    return int(match.group(1)) if match else 0
+def _line_of(text: str) -> int:
+    match = re.search(r"\d+", text)  # 第 N 行 / line N: the first number is the line
+    return int(match.group(0)) if match else 0
+
+
+def _department_key(name: str) -> str:
+    """What a department name is compared by: NFKC (full-width → half-width), case, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+CLOSE_RATIO = 0.7
+
+
+def close_departments(new: str, existing: Iterable[str]) -> list[str]:
+    """Existing departments whose names are close to the new name ``new``, closest first (pure).
+
+    Close means equal once width, case and spaces are ignored, one name inside the other, or a
+    difflib ratio (2·matching characters / all characters) of at least 0.7. That flags
+    住院服务中心 beside 住院服务部 (0.73) and a one-character slip in a name of four characters
+    or more, but not 门诊部 beside 急诊部 (0.67): three-character names that differ in one
+    character are usually different departments. A flag only asks HR to look; nothing is refused.
+    """
+    key = _department_key(new)
+    scored = []
+    for name in existing:
+        other = _department_key(name)
+        if not other or other == key and name == new:
+            continue
+        if other == key or (min(len(key), len(other)) >= 2 and (key in other or other in key)):
+            scored.append((1.0, name))
+            continue
+        ratio = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
+        if ratio >= CLOSE_RATIO:
+            scored.append((ratio, name))
+    return [name for _ratio, name in sorted(scored, key=lambda pair: (-pair[0], pair[1]))]
+
+
+@dataclass(frozen=True)
+class DepartmentFlag:
+    """A department the file would create whose name is close to existing ones."""
+
+    name: str
+    close: tuple[str, ...]
+    lines: tuple[int, ...]
+
+
+def department_flags(rows: list[StaffRow]) -> list[DepartmentFlag]:
+    """New departments of the file close to existing ones (one query), for the preview."""
+    existing = set(
+        session.scalars(sa.select(Staff.department).where(Staff.department.is_not(None)).distinct())
+    )
+    lines: dict[str, list[int]] = {}
+    for row in rows:
+        if row.department and row.department not in existing:
+            lines.setdefault(row.department, []).append(row.line)
+    flags = []
+    for name, at in lines.items():
+        close = close_departments(name, existing)
+        if close:
+            flags.append(DepartmentFlag(name, tuple(close[:3]), tuple(at)))
+    return flags
+
+
+def apply_department_map(result: ImportResult, mapping: dict[str, str]) -> None:
+    """Put the existing department HR chose in place of a new name, row by row."""
+    for row in result.rows:
+        if row.department in mapping and mapping[row.department]:
+            row.department = mapping[row.department]
 
 
 def _refusal(
     row: StaffRow, staff: Staff | None, actor: Staff | None, actor_roles: frozenset[str] | None
-) -> str | None:
+) -> tuple[str, str] | None:
+    """(column, problem) when the importing person may not apply the row."""
     before = staff.roles if staff is not None else frozenset()
     after = row.roles if row.roles is not None else (before if staff else frozenset({"learner"}))
     if staff is not None and actor is not None and staff.id == actor.id:
         if set(after) != set(before):
-            return "roles: nobody can change their own roles"
+            return "roles", _("不能修改自己的角色")
         if row.active is False:
-            return "active: nobody can deactivate their own account"
+            return "active", _("不能停用自己的账号")
     refused = refused_roles(actor_roles, before, after)
     if refused:
-        return f"roles: only an admin can grant or remove {', '.join(sorted(refused))}"
+        return "roles", _(
+            "只有管理员可以授予或撤销：%(roles)s", roles=_("、").join(sorted(refused))
+        )
     if staff is not None and staff.active and "admin" in before and row.active is False:
-        return "active: an import never deactivates an admin (do it on the person's page)"
+        return "active", _("导入从不停用管理员(请在此人的页面上操作)")
     return None
 
 
@@ -537,9 +718,15 @@ def import_staff(
     skip_bad: bool = False,
     actor_id: int | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    department_map: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Import when every row is good (or ``skip_bad``); otherwise write nothing."""
+    """Import when every row is good (or ``skip_bad``); otherwise write nothing.
+
+    ``department_map`` puts an existing department in place of a new name the preview flagged.
+    """
     result = parse_staff_file(data, max_rows)
+    if department_map:
+        apply_department_map(result, department_map)
     if result.errors and (not skip_bad or result.fatal):
         return result
     actor = session.get(Staff, actor_id) if actor_id is not None else None

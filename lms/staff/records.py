@@ -26,10 +26,21 @@ def staff_or_404(employee_no: str) -> Staff:
     return staff
 
 
-def list_staff(page: int, per_page: int = 50) -> tuple[list[Staff], int]:
-    total = session.scalar(sa.select(sa.func.count(Staff.id))) or 0
+def list_staff(
+    page: int, per_page: int = 50, *, never_logged_in: bool = False
+) -> tuple[list[Staff], int]:
+    """A page of staff by employee number; ``never_logged_in``: active own-login people only who
+    have not logged in yet (the ones to invite)."""
+    where = []
+    if never_logged_in:
+        where = [Staff.active.is_(True), Staff.source != "host", Staff.last_login_at.is_(None)]
+    total = session.scalar(sa.select(sa.func.count(Staff.id)).where(*where)) or 0
     rows = session.scalars(
-        sa.select(Staff).order_by(Staff.employee_no).offset((page - 1) * per_page).limit(per_page)
+        sa.select(Staff)
+        .where(*where)
+        .order_by(Staff.employee_no)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     )
     return list(rows), total
 

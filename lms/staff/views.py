@@ -23,7 +23,7 @@ from lms.staff.forms import (
     StaffImportConfirmForm,
     StaffImportForm,
 )
-from lms.staff.importer import import_staff, parse_staff_file, plan_import
+from lms.staff.importer import department_flags, import_staff, parse_staff_file, plan_import
 
 bp = Blueprint("lms_staff", __name__)
 PREVIEW_ROWS = 200
@@ -43,9 +43,19 @@ FIELD_LABELS = {
 @requires("hr", "admin")
 def staff_list():
     page = page_number()
-    people, total = records.list_staff(page)
+    from lms.invitations.service import account_states
+
+    never = request.args.get("never") == "1"
+    people, total = records.list_staff(page, never_logged_in=never)
     return render_template(
-        "lms/staff/list.html", people=people, total=total, page=page, role_labels=ROLE_LABELS
+        "lms/staff/list.html",
+        people=people,
+        total=total,
+        page=page,
+        role_labels=ROLE_LABELS,
+        account_states=account_states(people),
+        never=never,
+        own_login=current_app.extensions["lms"].user_adapter is None,
     )
 
 
@@ -58,8 +68,12 @@ def staff_detail(employee_no: str):
     courses = catalog.active_courses()
     progress = catalog.course_progress(person, courses)
     me = current_staff()
+    from lms.invitations.service import account_states
+
     return render_template(
         "lms/staff/detail.html",
+        account_state=account_states([person])[person.id] if me.has_role("hr", "admin") else None,
+        own_login=current_app.extensions["lms"].user_adapter is None,
         person=person,
         courses=courses,
         progress=progress,
@@ -104,17 +118,24 @@ def staff_import():
     if len(data) > limit:
         form.file.errors.append(_("文件太大：最多 %(kb)s KB。请拆分后分批导入。", kb=limit // 1024))
         return render_template("lms/staff/import.html", form=form, result=None), 400
+    return _preview(data, form.file.data.filename, bool(form.skip_bad.data), form)
+
+
+NEW_DEPARTMENT = "__new__"  # the choice "keep the new department name" in the preview
+
+
+def _preview(data: bytes, filename: str, skip_bad: bool, form=None, choices_missing=False):
+    """The preview page (or the upload page with the file's errors); writes nothing."""
     result = parse_staff_file(data, _max_rows())
     planned = plan_import(result, current_staff()) if not result.fatal else []
-    if result.errors and (not form.skip_bad.data or result.fatal):
+    if result.errors and (not skip_bad or result.fatal):
         flash(_("名单有错误，未导入任何记录。请修正后重新上传。"), "error")
+        form = form or StaffImportForm()
         return render_template("lms/staff/import.html", form=form, result=result), 400
     confirm = StaffImportConfirmForm(
-        payload=_pack(data),
-        filename=form.file.data.filename,
-        skip_bad="1" if form.skip_bad.data else "",
+        payload=_pack(data), filename=filename, skip_bad="1" if skip_bad else ""
     )
-    return render_template(
+    page = render_template(
         "lms/staff/import_preview.html",
         result=result,
         planned=planned[:PREVIEW_ROWS],
@@ -123,9 +144,29 @@ def staff_import():
         },
         total=len(planned),
         confirm=confirm,
-        filename=form.file.data.filename,
+        filename=filename,
         field_labels=FIELD_LABELS,
+        flags=department_flags(result.rows),
+        new_department=NEW_DEPARTMENT,
+        choices_missing=choices_missing,
     )
+    return page, 400 if choices_missing else 200
+
+
+def _department_choices(data: bytes) -> dict[str, str] | None:
+    """HR's answer for each flagged department: ``{new name: existing name or ""}``; ``None`` when
+    one is unanswered or names something the preview did not offer."""
+    result = parse_staff_file(data, _max_rows())
+    mapping = {}
+    for index, flag in enumerate(department_flags(result.rows)):
+        choice = request.form.get(f"department-{index}", "")
+        if choice == NEW_DEPARTMENT:
+            mapping[flag.name] = ""
+        elif choice in flag.close:
+            mapping[flag.name] = choice
+        else:
+            return None
+    return mapping
 
 
 @bp.post("/staff/import/confirm")
@@ -137,11 +178,16 @@ def staff_import_confirm():
     if data is None:
         flash(_("预览已失效，请重新上传名单。"), "error")
         return redirect(url_for(".staff_import"))
+    mapping = _department_choices(data)
+    if mapping is None:
+        flash(_("请为每个相近的部门名称选择：保留新部门，或改用已有部门。"), "error")
+        return _preview(data, form.filename.data or "", bool(form.skip_bad.data), None, True)
     result = import_staff(
         data,
         skip_bad=bool(form.skip_bad.data),
         actor_id=current_staff().id,
         max_rows=_max_rows(),
+        department_map=mapping,
     )
     if result.errors and not result.skipped:
         # The file was valid at preview time; the database changed since (or the form was edited).
