@@ -82,7 +82,7 @@ def test_hr_lists_and_my_certificates_become_cards_with_labelled_cells(client, m
     page = client.get("/lms/staff/").get_data(as_text=True)
     row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
     labels = re.findall(r'<td data-label="([^"]+)"', row)
-    assert labels == ["工号", "姓名", "部门", "岗位", "入职日期", "角色", "状态"]
+    assert labels == ["选择", "工号", "姓名", "部门", "岗位", "入职日期", "角色", "状态", "账号"]
 
 
 def test_the_lesson_title_comes_before_its_folded_contents(client, make_staff):
