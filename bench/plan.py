@@ -195,6 +195,21 @@ def seed(app, staff_count: int, departments: int) -> dict[str, int]:
         }
 
 
+def existing(app) -> dict[str, int] | None:
+    """The sizes of an already seeded database (``--reuse``), creating any table it lacks."""
+    from lms.auth.models import Staff
+    from lms.certificates.models import Certificate
+    from lms.db import Base, session
+
+    with app.app_context():
+        Base.metadata.create_all(app.extensions["lms"].db.engine)
+        staff = session.scalar(sa.select(sa.func.count()).select_from(Staff)) or 0
+        if staff < 2:
+            return None
+        certs = session.scalar(sa.select(sa.func.count()).select_from(Certificate)) or 0
+        return {"staff": staff - 1, "certificates": certs}
+
+
 class Counter:
     def __init__(self, engine) -> None:
         self.engine, self.count = engine, 0
@@ -247,6 +262,10 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--departments", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep a seeded MINGLI_BENCH_DATABASE_URL (no reseed)."
+    )
+    parser.add_argument("--seed-only", action="store_true", help="Seed, then stop.")
     args = parser.parse_args()
 
     from lms.auth.models import Staff
@@ -256,7 +275,12 @@ def main() -> None:
     url = os.environ.get("MINGLI_BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/bench.sqlite3"
     app = make_app(url)
     start = time.perf_counter()
-    sizes = seed(app, args.staff, args.departments)
+    sizes = existing(app) if args.reuse else None
+    if sizes is None:
+        sizes = seed(app, args.staff, args.departments)
+    if args.seed_only:
+        print(f"Seeded in {time.perf_counter() - start:.1f} s: {sizes}")
+        return
     print(
         f"Seeded in {time.perf_counter() - start:.1f} s: "
         + ", ".join(f"{v} {k}" for k, v in sizes.items())
