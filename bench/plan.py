@@ -195,6 +195,36 @@ def seed(app, staff_count: int, departments: int) -> dict[str, int]:
         }
 
 
+def refresh(app) -> str:
+    """``flask lms plan refresh --as-of AS_OF``: the kept statuses the HR pages read."""
+    from lms.db import session
+    from lms.plan import kept
+
+    with app.app_context():
+        report = kept.refresh(AS_OF)
+        session.commit()
+    return f"{report.rows} kept statuses as of {report.as_of} in {report.seconds:.1f} s"
+
+
+def stream_figures(app, client, url: str) -> tuple[float, float, int]:
+    """(seconds to the first chunk, peak traced Python memory in MB, bytes) of one export, read
+    chunk by chunk as a server would send it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(url)
+    first, size = None, 0
+    for chunk in response.response:
+        if first is None:
+            first = time.perf_counter() - start
+        size += len(chunk)
+    response.close()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return first or 0.0, peak / 2**20, size
+
+
 def existing(app) -> dict[str, int] | None:
     """The sizes of an already seeded database (``--reuse``), creating any table it lacks."""
     from lms.auth.models import Staff
@@ -281,6 +311,7 @@ def main() -> None:
     if args.seed_only:
         print(f"Seeded in {time.perf_counter() - start:.1f} s: {sizes}")
         return
+    refreshed = refresh(app)
     print(
         f"Seeded in {time.perf_counter() - start:.1f} s: "
         + ", ".join(f"{v} {k}" for k, v in sizes.items())
@@ -288,6 +319,7 @@ def main() -> None:
     print(
         f"Database: {url.split('://')[0]}; Python {platform.python_version()}; {platform.platform()}"
     )
+    print(f"Refreshed: {refreshed}")
     client = app.test_client()
     response = client.post("/lms/login", data={"employee_no": "bench-hr", "password": PASSWORD})
     assert response.status_code == 302
@@ -302,7 +334,9 @@ def main() -> None:
         ("expiring in 60 days", f"/lms/plan/expiring?{as_of}&days=60"),
         ("department chart", f"/lms/plan/departments?{as_of}"),
         ("matrix XLSX export (all)", f"/lms/plan/matrix.xlsx?{as_of}"),
+        ("matrix CSV export (all)", f"/lms/plan/matrix.csv?{as_of}"),
         ("overdue XLSX export", f"/lms/plan/overdue.xlsx?{as_of}"),
+        ("expiring XLSX export", f"/lms/plan/expiring.xlsx?{as_of}&days=60"),
     ]
     client.get(pages[0][1]).close()  # warm up
     staff_q = plain_query(
@@ -339,6 +373,13 @@ def main() -> None:
     print(
         f"| plain query: every certificate row ({sizes['certificates']}) | {cert_q * 1000:.1f} | 1 | {cert_q / staff_q:.1f}× | |"
     )
+    print()
+    print("| export, read chunk by chunk | first chunk ms | peak traced MB | size |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, url_ in pages:
+        if "export" in label:
+            first, peak, size = stream_figures(app, client, url_)
+            print(f"| {label} | {first * 1000:.0f} | {peak:.1f} | {size / 1024:.0f} KB |")
     tmp.cleanup()
 
 

@@ -24,6 +24,7 @@ from lms.plan.reports import DepartmentRow, Item
 from lms.plan.status import LABELS, STATES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(FORMULA_STARTS)
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -34,7 +35,7 @@ CSV_FLUSH_ROWS = 500
 
 
 def neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in _FIRST:
         return "'" + value
     return value
 

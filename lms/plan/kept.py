@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from lms.auth.models import Staff
 from lms.certificates.models import Certificate
@@ -128,6 +128,13 @@ def status_of(row: Any) -> PlanStatus:
         quiz_passed=bool(row.quiz_passed),
         signoff_needed=bool(row.signoff_needed),
     )
+
+
+def status_from(values: Any) -> PlanStatus:
+    """:func:`status_of` for the values of ``STATUS_FIELDS`` after requirement_id, by position."""
+    state, due_on, expires_on, certified_on, extended, reason, quiz_passed, signoff = values
+    return PlanStatus(state, due_on, expires_on, certified_on, bool(extended), reason or "",
+                      bool(quiz_passed), bool(signoff))  # fmt: skip
 
 
 def expected_rows(
@@ -406,9 +413,12 @@ def _before_commit(sess: Session) -> None:
 
 def _is_ours(sess: Session) -> bool:
     try:
-        return session._get_current_object() is sess  # type: ignore[attr-defined]
+        ours = session._get_current_object()  # type: ignore[attr-defined]
     except RuntimeError:  # no application context: not the LMS's session
         return False
+    if isinstance(ours, scoped_session):
+        return ours.registry.has() and ours.registry() is sess
+    return ours is sess
 
 
 def _after_rollback(sess: Session) -> None:

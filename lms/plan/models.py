@@ -138,7 +138,7 @@ class KeptStatus(Base):
     __table_args__ = (
         sa.Index("ix_lms_plan_statuses_state_staff", "state", "staff_id"),
         sa.Index("ix_lms_plan_statuses_late_due", "late", "due_on", "staff_id"),
-        sa.Index("ix_lms_plan_statuses_expires", "expires_on", "state"),
+        sa.Index("ix_lms_plan_statuses_state_expires", "state", "expires_on"),
         sa.Index("ix_lms_plan_statuses_department_state", "department", "state"),
         sa.Index("ix_lms_plan_statuses_staff_sort", "staff_id", "sort_key"),
         sa.Index("ix_lms_plan_statuses_requirement_sort", "requirement_id", "sort_key"),

@@ -217,14 +217,15 @@ def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Pe
     def rows() -> Iterator[tuple[Person, dict]]:
         current: Person | None = None
         statuses: dict[int, PlanStatus | None] = {}
+        width = len(PERSON_COLUMNS)  # by position: see _items_from
         for row in read:
-            person = person_from_row(row)
-            if current is not None and person.id != current.id:
-                yield current, statuses
-                statuses = {}
-            current = person
-            if row.requirement_id is not None:
-                statuses[row.requirement_id] = kept.status_of(row)
+            if current is None or row[0] != current.id:
+                if current is not None:
+                    yield current, statuses
+                    statuses = {}
+                current = Person(*row[:width])
+            if row[width] is not None:
+                statuses[row[width]] = kept.status_from(row[width + 1 :])
         if current is not None:
             yield current, statuses
 
@@ -358,7 +359,7 @@ def _kept_items(kind: str, as_of: date, days: int | None, department: str | None
     """The overdue (``kind="overdue"``) or expiring list as one statement, in the list's order."""
     stmt = sa.select(KeptStatus.staff_id).select_from(KeptStatus)
     if kind == "overdue":
-        stmt = stmt.where(KeptStatus.late.is_(True))
+        stmt = stmt.where(KeptStatus.late == sa.true())  # "=", not "IS": an index can serve it
         order = [KeptStatus.due_on]
     else:
         until = add_days(
@@ -394,14 +395,18 @@ def _with_people(stmt: sa.Select, *, managers: bool) -> sa.Select:
 
 
 def _items_from(rows: Any, rules: dict[int, Rule], managers: bool) -> Iterator[Item]:
+    # Rows are read by position (the select's order: person, status, manager): tens of thousands
+    # of rows in an export, where looking each column up by name shows.
+    people, fields = len(PERSON_COLUMNS), len(kept.STATUS_FIELDS)
     for row in rows:
-        rule = rules.get(row.requirement_id)
+        rule = rules.get(row[people])  # requirement_id comes first among the status fields
         if rule is None:
             continue
         manager = None
-        if managers and row.m_id is not None:
-            manager = Person(*(getattr(row, f"m_{c.key}") for c in PERSON_COLUMNS))
-        yield Item(person_from_row(row), rule, kept.status_of(row), manager)
+        if managers and row[people + fields] is not None:
+            manager = Person(*row[people + fields : people * 2 + fields])
+        status = kept.status_from(row[people + 1 : people + fields])
+        yield Item(Person(*row[:people]), rule, status, manager)
 
 
 def list_page(

@@ -106,12 +106,15 @@ def _row(values: Iterable[Any], cache: dict[Any, str]) -> str:
     remembered in ``cache``, which stays bounded."""
     cells = []
     for value in values:
-        if type(value) is str or type(value) is date:
-            xml = cache.get(value)
+        kind = type(value)
+        if kind is str or kind is date or kind is int:
+            # Keyed by type too: 1, True and 1.0 are equal keys but different cells.
+            key = (kind, value)
+            xml = cache.get(key)
             if xml is None:
                 xml = _cell(value)
                 if len(cache) < _CACHE_SIZE:
-                    cache[value] = xml
+                    cache[key] = xml
         else:
             xml = _cell(value)
         cells.append(xml)

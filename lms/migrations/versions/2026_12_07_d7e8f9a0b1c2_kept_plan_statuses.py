@@ -47,7 +47,7 @@ def upgrade():
     with op.batch_alter_table("lms_plan_statuses", schema=None) as batch_op:
         batch_op.create_index("ix_lms_plan_statuses_state_staff", ["state", "staff_id"])
         batch_op.create_index("ix_lms_plan_statuses_late_due", ["late", "due_on", "staff_id"])
-        batch_op.create_index("ix_lms_plan_statuses_expires", ["expires_on", "state"])
+        batch_op.create_index("ix_lms_plan_statuses_state_expires", ["state", "expires_on"])
         batch_op.create_index("ix_lms_plan_statuses_department_state", ["department", "state"])
         batch_op.create_index("ix_lms_plan_statuses_staff_sort", ["staff_id", "sort_key"])
         batch_op.create_index(
@@ -70,7 +70,7 @@ def downgrade():
             "ix_lms_plan_statuses_requirement_sort",
             "ix_lms_plan_statuses_staff_sort",
             "ix_lms_plan_statuses_department_state",
-            "ix_lms_plan_statuses_expires",
+            "ix_lms_plan_statuses_state_expires",
             "ix_lms_plan_statuses_late_due",
             "ix_lms_plan_statuses_state_staff",
         ):
