@@ -87,17 +87,16 @@ def verify_command(repair: bool) -> None:
     report = kept.verify(repair=repair)
     if report.as_of is None:
         raise click.ClickException("No statuses are kept yet: run `flask lms plan refresh` first.")
-    for drift in report.drift[:50]:
-        click.echo(f"drift: {drift.describe()}")
-    if len(report.drift) > 50:
-        click.echo(f"… and {len(report.drift) - 50} more")
+    lines = [d.describe() for d in report.drift] + report.urgency
+    for line in lines[:50]:
+        click.echo(f"drift: {line}")
+    if len(lines) > 50:
+        click.echo(f"… and {len(lines) - 50} more")
     if report.repaired:
         session.commit()
-        click.echo(f"Repaired {len(report.drift)} row(s).")
-    click.echo(
-        f"Checked {report.checked} pair(s) as of {report.as_of}: {len(report.drift)} drifted."
-    )
-    if report.drift and not report.repaired:
+        click.echo(f"Repaired {len(lines)} row(s).")
+    click.echo(f"Checked {report.checked} pair(s) as of {report.as_of}: {len(lines)} drifted.")
+    if lines and not report.repaired:
         raise SystemExit(1)
 
 

@@ -42,7 +42,15 @@ from lms.plan.evidence import (
     person_from_row,
     thresholds,
 )
-from lms.plan.models import Exemption, Extension, KeptDay, KeptStatus, Requirement, Signoff
+from lms.plan.models import (
+    Exemption,
+    Extension,
+    KeptDay,
+    KeptStatus,
+    PersonUrgency,
+    Requirement,
+    Signoff,
+)
 from lms.plan.status import (
     EXEMPT,
     IN_PROGRESS,
@@ -226,6 +234,7 @@ def refresh(as_of: date | None = None) -> RefreshReport:
         for chunk in _chunks(rules, as_of, None):
             _insert(chunk)
             rows += len(chunk)
+        rebuild_urgency()
         day = session.get(KeptDay, 1)
         if day is None:
             day = KeptDay(id=1, as_of=as_of)
@@ -237,6 +246,45 @@ def refresh(as_of: date | None = None) -> RefreshReport:
     finally:
         session.info.pop(_BUSY, None)
     return RefreshReport(as_of, rows, time.perf_counter() - started)
+
+
+LAST = 2**31 - 1  # the urgency of someone no requirement applies to: after everyone
+
+
+def rebuild_urgency(staff_ids: list[int] | None = None) -> None:
+    """Rewrite ``lms_plan_person_urgency`` from the kept rows (everyone, or these people): one
+    ``DELETE`` and one ``INSERT … SELECT``, so it is always what the kept rows say."""
+    worst = (
+        sa.select(sa.func.min(KeptStatus.sort_key))
+        .where(KeptStatus.staff_id == Staff.id)
+        .scalar_subquery()
+    )
+    rows = sa.select(Staff.id, Staff.employee_no, sa.func.coalesce(worst, LAST)).where(
+        Staff.active.is_(True)
+    )
+    delete = sa.delete(PersonUrgency)
+    if staff_ids is not None:
+        rows = rows.where(Staff.id.in_(staff_ids))
+        delete = delete.where(PersonUrgency.staff_id.in_(staff_ids))
+    session.execute(delete)
+    session.execute(
+        sa.insert(PersonUrgency).from_select(["staff_id", "employee_no", "sort_key"], rows)
+    )
+
+
+def _urgency_drift(expected: dict[tuple[int, int], dict[str, Any]]) -> list[str]:
+    """People whose kept urgency is not the least sort key of their expected rows."""
+    want: dict[int, int] = {
+        sid: LAST for sid in session.scalars(sa.select(Staff.id).where(Staff.active.is_(True)))
+    }
+    for (sid, _rid), row in expected.items():
+        want[sid] = min(want.get(sid, LAST), row["sort_key"])
+    have = dict(session.execute(sa.select(PersonUrgency.staff_id, PersonUrgency.sort_key)).all())
+    return [
+        f"staff {sid}: urgency {have.get(sid)!r} ≠ {want.get(sid)!r}"
+        for sid in sorted(set(want) | set(have))
+        if have.get(sid) != want.get(sid)
+    ]
 
 
 def _key(row: Any) -> tuple[int, int]:
@@ -279,7 +327,12 @@ class VerifyReport:
     as_of: date | None
     checked: int = 0
     drift: list[Drift] = field(default_factory=list)
+    urgency: list[str] = field(default_factory=list)  # people whose kept urgency is wrong
     repaired: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not self.drift and not self.urgency
 
 
 def _comparable(row: dict[str, Any]) -> dict[str, Any]:
@@ -310,7 +363,8 @@ def verify(*, repair: bool = False) -> VerifyReport:
         if have is not None and want is not None and _comparable(have) == _comparable(want):
             continue
         report.drift.append(Drift(key[0], key[1], have, want))
-    if repair and report.drift:
+    report.urgency = _urgency_drift(expected)
+    if repair and (report.drift or report.urgency):
         keys = [(d.staff_id, d.requirement_id) for d in report.drift]
         session.info[_BUSY] = True
         try:
@@ -322,6 +376,7 @@ def verify(*, repair: bool = False) -> VerifyReport:
                     )
                 )
             _insert([expected[k] for k in keys if k in expected])
+            rebuild_urgency()
             session.flush()
         finally:
             session.info.pop(_BUSY, None)
@@ -450,6 +505,10 @@ def recompute(touched: Touched, as_of: date) -> int:
         for chunk in _chunks(rules, as_of, ids):
             _insert(chunk)
             written += len(chunk)
+        if not requirement_ids:
+            rebuild_urgency(ids)
+    if requirement_ids:
+        rebuild_urgency()  # everyone's rows changed on these requirements
     return written
 
 

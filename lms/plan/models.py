@@ -180,3 +180,17 @@ class KeptDay(Base):
     as_of: Mapped[date]
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_soon_days: Mapped[int] = mapped_column(default=14)
+
+
+class PersonUrgency(Base):
+    """Each active person's most urgent kept status (the least ``sort_key`` of their rows; people
+    no requirement applies to sort last), with their employee number: "sorted by urgency" is then
+    the first rows of one index, not a grouping of every kept row. Derived from
+    ``lms_plan_statuses`` by one statement whenever those rows change."""
+
+    __tablename__ = "lms_plan_person_urgency"
+    __table_args__ = (sa.Index("ix_lms_plan_person_urgency_sort", "sort_key", "employee_no"),)
+
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("lms_staff.id"), primary_key=True)
+    employee_no: Mapped[str] = mapped_column(sa.String(64))
+    sort_key: Mapped[int]

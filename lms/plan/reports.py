@@ -35,7 +35,7 @@ from lms.plan.evidence import (
     people_select,
     person_from_row,
 )
-from lms.plan.models import KeptStatus, Signoff
+from lms.plan.models import KeptStatus, PersonUrgency, Signoff
 from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus, add_days
 
 SORTS = {
@@ -133,7 +133,7 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
     return rows()
 
 
-LAST = 2**31 - 1  # the sort key of people a requirement does not apply to: after everyone else
+LAST = kept.LAST
 
 
 def _kept_select(query: MatrixQuery) -> sa.Select:
@@ -145,19 +145,18 @@ def _kept_select(query: MatrixQuery) -> sa.Select:
     key, descending = query.sort_key, query.descending
     if key == "urgency" or key.startswith("req-"):
         if key == "urgency":
-            worst = (
-                sa.select(KeptStatus.staff_id, sa.func.min(KeptStatus.sort_key).label("k"))
-                .group_by(KeptStatus.staff_id)
-                .subquery()
-            )
-            stmt = stmt.outerjoin(worst, worst.c.staff_id == Staff.id)
-            column = sa.func.coalesce(worst.c.k, LAST)
-        else:
-            one = sa.orm.aliased(KeptStatus)
-            stmt = stmt.outerjoin(
-                one, sa.and_(one.staff_id == Staff.id, one.requirement_id == int(key[4:]))
-            )
-            column = sa.func.coalesce(one.sort_key, LAST)
+            stmt = stmt.join(PersonUrgency, PersonUrgency.staff_id == Staff.id)
+            # The urgency table's own index orders it: (sort_key, employee_no).
+            if descending:
+                return stmt.order_by(
+                    PersonUrgency.sort_key.desc(), PersonUrgency.employee_no.desc()
+                )
+            return stmt.order_by(PersonUrgency.sort_key.asc(), PersonUrgency.employee_no.asc())
+        one = sa.orm.aliased(KeptStatus)
+        stmt = stmt.outerjoin(
+            one, sa.and_(one.staff_id == Staff.id, one.requirement_id == int(key[4:]))
+        )
+        column = sa.func.coalesce(one.sort_key, LAST)
         if descending:
             return stmt.order_by(column.desc(), Staff.employee_no.desc())
         return stmt.order_by(column.asc(), Staff.employee_no.asc())

@@ -1,4 +1,4 @@
-"""kept plan statuses: one row per person and active requirement, and the day they describe
+"""kept plan statuses: one row per person and active requirement, each person's most urgent, the day
 
 Revision ID: d7e8f9a0b1c2
 Revises: c4d5e6f7a8b9
@@ -54,6 +54,20 @@ def upgrade():
             "ix_lms_plan_statuses_requirement_sort", ["requirement_id", "sort_key"]
         )
     op.create_table(
+        "lms_plan_person_urgency",
+        sa.Column("staff_id", sa.Integer(), nullable=False),
+        sa.Column("employee_no", sa.String(length=64), nullable=False),
+        sa.Column("sort_key", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["staff_id"],
+            ["lms_staff.id"],
+            name=op.f("fk_lms_plan_person_urgency_staff_id_lms_staff"),
+        ),
+        sa.PrimaryKeyConstraint("staff_id", name=op.f("pk_lms_plan_person_urgency")),
+    )
+    with op.batch_alter_table("lms_plan_person_urgency", schema=None) as batch_op:
+        batch_op.create_index("ix_lms_plan_person_urgency_sort", ["sort_key", "employee_no"])
+    op.create_table(
         "lms_plan_status_day",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
@@ -65,6 +79,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table("lms_plan_status_day")
+    with op.batch_alter_table("lms_plan_person_urgency", schema=None) as batch_op:
+        batch_op.drop_index("ix_lms_plan_person_urgency_sort")
+    op.drop_table("lms_plan_person_urgency")
     with op.batch_alter_table("lms_plan_statuses", schema=None) as batch_op:
         for name in (
             "ix_lms_plan_statuses_requirement_sort",
