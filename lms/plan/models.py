@@ -1,7 +1,7 @@
 """Training-plan requirements and the records HR and trainers add to them.
 
-Requirements are edited in place (statuses are computed from them on every read, so a change
-recomputes) but never deleted: retiring one hides it from plans and keeps everything recorded
+Requirements are edited in place (an edit rewrites the kept statuses of everyone on it in the same
+transaction: ``lms.plan.kept``) but never deleted: retiring one hides it from plans and keeps everything recorded
 against it. Exemptions, extensions, sign-offs and sent reminders are append-only rows: a new
 extension is a new row, a lifted exemption keeps its row with the date it was lifted.
 """
