@@ -367,7 +367,7 @@ def main() -> None:
     for label, url_ in pages:
         seconds, statements, size = measure(app, client, url_, args.repeat)
         print(
-            f"| {label} | {seconds * 1000:.0f} | {statements} | {seconds / staff_q:.0f}× | {size / 1024:.0f} KB |"
+            f"| {label} | {seconds * 1000:.0f} | {statements} | {seconds / staff_q:.2f}× | {size / 1024:.0f} KB |"
         )
     print(f"| plain query: every staff row ({args.staff + 1}) | {staff_q * 1000:.1f} | 1 | 1× | |")
     print(
