@@ -296,6 +296,11 @@ def main() -> None:
         "--reuse", action="store_true", help="Keep a seeded MINGLI_BENCH_DATABASE_URL (no reseed)."
     )
     parser.add_argument("--seed-only", action="store_true", help="Seed, then stop.")
+    parser.add_argument(
+        "--skip-refresh",
+        action="store_true",
+        help="With --reuse: keep the kept statuses as they are.",
+    )
     args = parser.parse_args()
 
     from lms.auth.models import Staff
@@ -311,7 +316,7 @@ def main() -> None:
     if args.seed_only:
         print(f"Seeded in {time.perf_counter() - start:.1f} s: {sizes}")
         return
-    refreshed = refresh(app)
+    refreshed = "skipped" if args.skip_refresh else refresh(app)
     print(
         f"Seeded in {time.perf_counter() - start:.1f} s: "
         + ", ".join(f"{v} {k}" for k, v in sizes.items())

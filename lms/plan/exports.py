@@ -68,9 +68,8 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_stream(table: Table, title: str) -> Iterator[bytes]:
     headers, rows = table
-    return xlsx.stream(
-        [neutralise(h) for h in headers], ([neutralise(v) for v in row] for row in rows), title
-    )
+    # Neutralised inside the writer, once per distinct text it caches rather than once per cell.
+    return xlsx.stream([neutralise(h) for h in headers], rows, title, text=neutralise)
 
 
 def xlsx_bytes(table: Table, title: str) -> bytes:
@@ -102,7 +101,9 @@ def _person_cells(item_person: Any) -> list[Any]:
 
 
 def matrix_table(rules: list[Rule], rows: Iterable[tuple[Person, dict]]) -> Table:
-    """One row per person: their cells, then status and deadline (or expiry) per requirement."""
+    """One row per person: their cells, then status and deadline (or expiry) per requirement.
+
+    ``rows``: ``(person, {rule id: (state, deadline or expiry)})`` (``reports.matrix_rows``)."""
     headers = _person_headers() + [
         f"{r.course_title}({r.audience}){suffix}"
         for r in rules
@@ -114,11 +115,11 @@ def matrix_table(rules: list[Rule], rows: Iterable[tuple[Person, dict]]) -> Tabl
         for person, statuses in rows:
             row = _person_cells(person)
             for rule in rules:
-                status = statuses.get(rule.id)
-                if status is None:
+                cell = statuses.get(rule.id)
+                if cell is None:
                     row += [not_applicable, None]
-                else:
-                    row += [labels[status.state], status.due_on or status.expires_on]
+                else:  # (state, deadline or expiry)
+                    row += [labels[cell[0]], cell[1]]
             yield row
 
     return headers, body()

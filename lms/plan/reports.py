@@ -190,7 +190,8 @@ def _kept_matrix(query: MatrixQuery, as_of: date, rules: list[Rule]) -> Matrix:
 
 
 def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Person, dict]]]:
-    """Every row of the matrix in order, for the exports: ``(person, {rule id: status})``.
+    """Every row of the matrix in order, for the exports: ``(person, {rule id: (state, the
+    deadline in force or else the expiry)})``.
 
     From the kept statuses this is one query read as it streams (constant memory); otherwise the
     whole matrix is evaluated first.
@@ -199,15 +200,20 @@ def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Pe
     rules = load_rules()
     if not kept.usable_for(as_of):
         m = matrix(query, paginate=False)
+        cells = {
+            key: (status.state, status.due_on or status.expires_on)
+            for key, status in m.statuses.items()
+            if status is not None
+        }
         return (
             m.rules,
             m.as_of,
-            ((p, {r.id: m.statuses.get((p.id, r.id)) for r in m.rules}) for p in m.people),
+            ((p, {r.id: cells.get((p.id, r.id)) for r in m.rules}) for p in m.people),
         )
     cell = sa.orm.aliased(KeptStatus)
     stmt = (
         _kept_select(query)
-        .add_columns(*(getattr(cell, c) for c in kept.STATUS_FIELDS))
+        .add_columns(cell.requirement_id, cell.state, cell.due_on, cell.expires_on)
         .outerjoin(cell, cell.staff_id == Staff.id)
         .order_by(cell.requirement_id)  # after the matrix order: a person's rows stay together
     )
@@ -215,7 +221,7 @@ def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Pe
 
     def rows() -> Iterator[tuple[Person, dict]]:
         current: Person | None = None
-        statuses: dict[int, PlanStatus | None] = {}
+        statuses: dict[int, tuple[str, date | None]] = {}
         width = len(PERSON_COLUMNS)  # by position: see _items_from
         for row in read:
             if current is None or row[0] != current.id:
@@ -223,8 +229,8 @@ def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Pe
                     yield current, statuses
                     statuses = {}
                 current = Person(*row[:width])
-            if row[width] is not None:
-                statuses[row[width]] = kept.status_from(row[width + 1 :])
+            if row[width] is not None:  # (state, the deadline in force or else the expiry)
+                statuses[row[width]] = (row[width + 1], row[width + 2] or row[width + 3])
         if current is not None:
             yield current, statuses
 

@@ -19,7 +19,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -108,24 +108,38 @@ def _text_cell(value: str, header: bool) -> str:
     return f'<c t="inlineStr"{style}><is><t{space}>{text}</t></is></c>'
 
 
-def _row(values: Iterable[Any], cache: dict[Any, str]) -> str:
-    """A body row; the XML of repeated texts and dates (labels, departments, due dates) is
-    remembered in ``cache``, which stays bounded."""
+def _row(values: Iterable[Any], cache: dict[Any, str], text: Callable[[str], str]) -> str:
+    """A body row. The XML of repeated values (labels, departments, dates, day counts) is
+    remembered in ``cache``: dates and numbers nearly always (there are few of them), texts until
+    the cache holds ``_CACHE_SIZE`` entries. ``text`` rewrites a text value first (the exports' formula neutralising), once per
+    distinct value that is cached."""
     cells = []
     for value in values:
         kind = type(value)
-        if kind is str or kind is date or kind is int:
-            # Keyed by type too: 1, True and 1.0 are equal keys but different cells.
+        if kind is str:
+            xml = cache.get(value)
+            if xml is None:
+                xml = _cell(text(value))
+                if len(cache) < _CACHE_SIZE:
+                    cache[value] = xml
+        elif kind is date or kind is int:
+            # Keyed with the type: 1 and True, or a date and a text, never share a cell.
             key = (kind, value)
             xml = cache.get(key)
             if xml is None:
                 xml = _cell(value)
-                if len(cache) < _CACHE_SIZE:
+                if len(cache) < _CACHE_LIMIT:
                     cache[key] = xml
+        elif value is None:
+            xml = "<c/>"
         else:
-            xml = _cell(value)
+            xml = _cell(text(value) if isinstance(value, str) else value)
         cells.append(xml)
     return "<row>" + "".join(cells) + "</row>"
+
+
+def _same(value: str) -> str:
+    return value
 
 
 def _width(values: Iterable[Any]) -> float:
@@ -163,14 +177,19 @@ class _Sink(io.RawIOBase):
 
 SAMPLE_ROWS = 200  # rows read ahead to size the columns
 FLUSH_ROWS = 500  # rows written between two chunks handed to the response
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 4096  # distinct texts remembered
+_CACHE_LIMIT = 65536  # and dates and numbers up to this (a decade of days is 3,653)
 
 
 def stream(
-    headers: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_name: str
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    sheet_name: str,
+    text: Callable[[str], str] = _same,
 ) -> Iterator[bytes]:
     """The .xlsx file in chunks, written as the rows come: one sheet, the header row bold and
-    frozen, column widths from the first rows. Memory stays that of a few hundred rows."""
+    frozen, column widths from the first rows. Memory stays that of a few hundred rows (and of the
+    cache of repeated cells). ``text`` rewrites every text cell of the body."""
     rows = iter(rows)
     sample = [list(r) for r in itertools.islice(rows, SAMPLE_ROWS)]
     width = max(len(headers), *(len(r) for r in sample), 0)
@@ -209,7 +228,7 @@ def stream(
             parts = ["<row>" + "".join(_cell(h, header=True) for h in headers) + "</row>"]
             cache: dict[Any, str] = {}
             for row in itertools.chain(sample, rows):
-                parts.append(_row(row, cache))
+                parts.append(_row(row, cache, text))
                 if len(parts) >= FLUSH_ROWS:
                     part.write("".join(parts).encode())
                     parts.clear()
