@@ -553,3 +553,19 @@ def test_statement_counts_from_the_kept_table_do_not_grow_with_staff(app, make_s
         session.commit()
     large = [_statements(app, client, url) for url in urls]
     assert small == large, (small, large)
+
+
+def test_xlsx_stream_escapes_cleans_and_keeps_edge_spaces():
+    from openpyxl import load_workbook
+
+    from lms.plan.exports import neutralise
+
+    rows = [[" x ", "a&b<c>\x01d", date(2026, 3, 1), 7, None, "=1+1"]] * 3
+    data = b"".join(xlsx.stream(["甲", "乙", "丙", "丁", "戊", "己"], rows, "t", text=neutralise))
+    book = load_workbook(BytesIO(data), read_only=True)
+    got = list(book.worksheets[0].iter_rows(values_only=True))
+    book.close()
+    assert got[0] == ("甲", "乙", "丙", "丁", "戊", "己")
+    assert got[1][:2] == (" x ", "a&b<c>d") and got[1][2].date() == date(2026, 3, 1)
+    assert got[1][3] == 7 and got[1][4] is None and got[1][5] == "'=1+1"
+    assert got[3] == got[1]  # the cached cells are the same cells
