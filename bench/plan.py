@@ -195,6 +195,51 @@ def seed(app, staff_count: int, departments: int) -> dict[str, int]:
         }
 
 
+def refresh(app) -> str:
+    """``flask lms plan refresh --as-of AS_OF``: the kept statuses the HR pages read."""
+    from lms.db import session
+    from lms.plan import kept
+
+    with app.app_context():
+        report = kept.refresh(AS_OF)
+        session.commit()
+    return f"{report.rows} kept statuses as of {report.as_of} in {report.seconds:.1f} s"
+
+
+def stream_figures(app, client, url: str) -> tuple[float, float, int]:
+    """(seconds to the first chunk, peak traced Python memory in MB, bytes) of one export, read
+    chunk by chunk as a server would send it."""
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    response = client.get(url)
+    first, size = None, 0
+    for chunk in response.response:
+        if first is None:
+            first = time.perf_counter() - start
+        size += len(chunk)
+    response.close()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return first or 0.0, peak / 2**20, size
+
+
+def existing(app) -> dict[str, int] | None:
+    """The sizes of an already seeded database (``--reuse``), creating any table it lacks."""
+    from lms.auth.models import Staff
+    from lms.certificates.models import Certificate
+    from lms.db import Base, session
+
+    with app.app_context():
+        Base.metadata.create_all(app.extensions["lms"].db.engine)
+        staff = session.scalar(sa.select(sa.func.count()).select_from(Staff)) or 0
+        if staff < 2:
+            return None
+        certs = session.scalar(sa.select(sa.func.count()).select_from(Certificate)) or 0
+        return {"staff": staff - 1, "certificates": certs}
+
+
 class Counter:
     def __init__(self, engine) -> None:
         self.engine, self.count = engine, 0
@@ -247,6 +292,15 @@ def main() -> None:
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--departments", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep a seeded MINGLI_BENCH_DATABASE_URL (no reseed)."
+    )
+    parser.add_argument("--seed-only", action="store_true", help="Seed, then stop.")
+    parser.add_argument(
+        "--skip-refresh",
+        action="store_true",
+        help="With --reuse: keep the kept statuses as they are.",
+    )
     args = parser.parse_args()
 
     from lms.auth.models import Staff
@@ -256,7 +310,13 @@ def main() -> None:
     url = os.environ.get("MINGLI_BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/bench.sqlite3"
     app = make_app(url)
     start = time.perf_counter()
-    sizes = seed(app, args.staff, args.departments)
+    sizes = existing(app) if args.reuse else None
+    if sizes is None:
+        sizes = seed(app, args.staff, args.departments)
+    if args.seed_only:
+        print(f"Seeded in {time.perf_counter() - start:.1f} s: {sizes}")
+        return
+    refreshed = "skipped" if args.skip_refresh else refresh(app)
     print(
         f"Seeded in {time.perf_counter() - start:.1f} s: "
         + ", ".join(f"{v} {k}" for k, v in sizes.items())
@@ -264,6 +324,7 @@ def main() -> None:
     print(
         f"Database: {url.split('://')[0]}; Python {platform.python_version()}; {platform.platform()}"
     )
+    print(f"Refreshed: {refreshed}")
     client = app.test_client()
     response = client.post("/lms/login", data={"employee_no": "bench-hr", "password": PASSWORD})
     assert response.status_code == 302
@@ -278,7 +339,9 @@ def main() -> None:
         ("expiring in 60 days", f"/lms/plan/expiring?{as_of}&days=60"),
         ("department chart", f"/lms/plan/departments?{as_of}"),
         ("matrix XLSX export (all)", f"/lms/plan/matrix.xlsx?{as_of}"),
+        ("matrix CSV export (all)", f"/lms/plan/matrix.csv?{as_of}"),
         ("overdue XLSX export", f"/lms/plan/overdue.xlsx?{as_of}"),
+        ("expiring XLSX export", f"/lms/plan/expiring.xlsx?{as_of}&days=60"),
     ]
     client.get(pages[0][1]).close()  # warm up
     staff_q = plain_query(
@@ -309,12 +372,19 @@ def main() -> None:
     for label, url_ in pages:
         seconds, statements, size = measure(app, client, url_, args.repeat)
         print(
-            f"| {label} | {seconds * 1000:.0f} | {statements} | {seconds / staff_q:.0f}× | {size / 1024:.0f} KB |"
+            f"| {label} | {seconds * 1000:.0f} | {statements} | {seconds / staff_q:.2f}× | {size / 1024:.0f} KB |"
         )
     print(f"| plain query: every staff row ({args.staff + 1}) | {staff_q * 1000:.1f} | 1 | 1× | |")
     print(
         f"| plain query: every certificate row ({sizes['certificates']}) | {cert_q * 1000:.1f} | 1 | {cert_q / staff_q:.1f}× | |"
     )
+    print()
+    print("| export, read chunk by chunk | first chunk ms | peak traced MB | size |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, url_ in pages:
+        if "export" in label:
+            first, peak, size = stream_figures(app, client, url_)
+            print(f"| {label} | {first * 1000:.0f} | {peak:.1f} | {size / 1024:.0f} KB |")
     tmp.cleanup()
 
 

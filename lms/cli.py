@@ -37,9 +37,10 @@ _add_feature_commands()
 
 
 def _add_plan_commands() -> None:
-    from lms.plan.cli import export_xapi_command, remind_command
+    from lms.plan.cli import export_xapi_command, plan_cli, remind_command
 
     lms_cli.add_command(remind_command)
+    lms_cli.add_command(plan_cli)
     lms_cli.add_command(export_xapi_command)
 
 

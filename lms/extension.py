@@ -171,6 +171,9 @@ class LMS:
         from lms.certificates.issue import subscribe
 
         subscribe()  # passes earn certificates: the quiz engine only announces grades
+        from lms.plan import kept
+
+        kept.subscribe()  # kept plan statuses follow every event, in the event's transaction
 
         startup_check(app)  # logs how to install the certificate font when it is missing
 

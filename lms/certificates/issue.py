@@ -31,6 +31,7 @@ from lms.certificates import dates, serials
 from lms.certificates.errors import CertificateRefused
 from lms.certificates.fonts import font_report, missing_glyphs
 from lms.certificates.models import Certificate
+from lms.certificates.signals import certificate_changed
 from lms.certificates.templates import (
     CertTemplate,
     load_template,
@@ -619,6 +620,7 @@ def reissue(cert: Certificate, actor: Staff, reason: str) -> Certificate:
             version=new.version,
             reason=reason,
         )
+        certificate_changed.send(current_app._get_current_object(), certificate=cert)
         session.commit()
     except IntegrityError:
         session.rollback()
@@ -662,6 +664,7 @@ def revoke(cert: Certificate, actor: Staff, reason: str) -> None:
         target_id=cert.serial,
         reason=reason,
     )
+    certificate_changed.send(current_app._get_current_object(), certificate=cert)
     session.commit()
     session.refresh(cert)
 

@@ -1,4 +1,4 @@
-"""``flask lms remind`` and ``flask lms export-xapi``."""
+"""``flask lms remind``, ``flask lms export-xapi`` and ``flask lms plan refresh/verify``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ def remind_command(as_of: str | None, dry_run: bool) -> None:
     """E-mail each person one digest of due training, and HR a summary; never the same step twice."""
     from lms.plan.reminders import send_reminders
 
+    if not dry_run:
+        _refresh(_date(as_of))  # the day's statuses first, so the lists match what is sent
     try:
         report = send_reminders(_date(as_of), dry_run=dry_run, echo=click.echo)
     except (smtplib.SMTPException, OSError) as exc:
@@ -46,6 +48,55 @@ def remind_command(as_of: str | None, dry_run: bool) -> None:
         click.echo(f"no e-mail address for {digest.person.employee_no} {digest.person.name}")
     click.echo(report.summary())
     if report.failed:
+        raise SystemExit(1)
+
+
+def _refresh(as_of: date | None) -> None:
+    from lms.db import session
+    from lms.plan import kept
+
+    report = kept.refresh(as_of)
+    session.commit()
+    click.echo(
+        f"Kept statuses refreshed as of {report.as_of}: {report.rows} row(s) "
+        f"in {report.seconds:.1f} s."
+    )
+
+
+@click.group("plan")
+def plan_cli() -> None:
+    """Kept plan statuses: refresh them for a day, or compare them with the status function."""
+
+
+@plan_cli.command("refresh")
+@with_appcontext
+@click.option("--as-of", "as_of", metavar="DATE", help="Keep statuses as of DATE (YYYY-MM-DD).")
+def refresh_command(as_of: str | None) -> None:
+    """Recompute every kept status as of today (or DATE); safe to run again (idempotent)."""
+    _refresh(_date(as_of))
+
+
+@plan_cli.command("verify")
+@with_appcontext
+@click.option("--repair", is_flag=True, help="Rewrite the rows that differ.")
+def verify_command(repair: bool) -> None:
+    """Compare the kept statuses with the status function; exit 1 on drift (unless repaired)."""
+    from lms.db import session
+    from lms.plan import kept
+
+    report = kept.verify(repair=repair)
+    if report.as_of is None:
+        raise click.ClickException("No statuses are kept yet: run `flask lms plan refresh` first.")
+    lines = [d.describe() for d in report.drift] + report.urgency
+    for line in lines[:50]:
+        click.echo(f"drift: {line}")
+    if len(lines) > 50:
+        click.echo(f"… and {len(lines) - 50} more")
+    if report.repaired:
+        session.commit()
+        click.echo(f"Repaired {len(lines)} row(s).")
+    click.echo(f"Checked {report.checked} pair(s) as of {report.as_of}: {len(lines)} drifted.")
+    if lines and not report.repaired:
         raise SystemExit(1)
 
 

@@ -1,25 +1,30 @@
 """What HR and learners see of the plan: the matrix, the lists, the department summary, my plan.
 
-All of it comes from :func:`lms.plan.evidence.evaluate` (and so from the one status function), in a
-fixed number of queries whatever the page size or the number of people.
+When the kept statuses describe the day asked about (``lms.plan.kept``: normally today, after the
+daily refresh), the matrix, its filters and sorts, the lists, the counts, the chart and the exports
+read them with SQL: a page query and a count query on indexed columns, whatever the number of staff.
+Otherwise (a past or future ``as_of``, or nothing kept yet) everything comes from
+:func:`lms.plan.evidence.evaluate`, the status function run over everyone. Either way the number of
+queries is fixed, and one person's plan is always evaluated directly.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
 from lms.auth.models import Staff
 from lms.courses import catalog, completion
 from lms.courses.models import Course, Lesson, LessonProgress
-from lms.db import session
+from lms.db import engine, session
 from lms.i18n import _, _l
 from lms.navigation import MAX_PAGE
-from lms.plan import config
+from lms.plan import config, kept
 from lms.plan.evidence import (
     PERSON_COLUMNS,
     Person,
@@ -30,7 +35,7 @@ from lms.plan.evidence import (
     people_select,
     person_from_row,
 )
-from lms.plan.models import Signoff
+from lms.plan.models import KeptStatus, PersonUrgency, Signoff
 from lms.plan.status import EXEMPT, HOLDING, STATES, PlanStatus, add_days
 
 SORTS = {
@@ -115,10 +120,129 @@ def _status_sort(rule_id: int | None, statuses: Statuses):
     return key
 
 
+def streamed(stmt: sa.Select) -> Iterator[Any]:
+    """The statement's rows, read in batches on a connection of its own that opens when the first
+    row is asked for and closes after the last: an export's body can be written after the request's
+    session has gone, without the request's context (nothing else is held in memory)."""
+    bind = engine()
+
+    def rows() -> Iterator[Any]:
+        with bind.connect() as connection:
+            yield from connection.execution_options(yield_per=1000).execute(stmt)
+
+    return rows()
+
+
+LAST = kept.LAST
+
+
+def _kept_select(query: MatrixQuery) -> sa.Select:
+    """The matrix's people, filtered and ordered, for the kept statuses (SQL does it all)."""
+    stmt = people_select(department=query.department, position=query.position)
+    if query.status is not None:
+        having = sa.select(KeptStatus.staff_id).where(KeptStatus.state == query.status)
+        stmt = stmt.where(Staff.id.in_(having))
+    key, descending = query.sort_key, query.descending
+    if key == "urgency" or key.startswith("req-"):
+        if key == "urgency":
+            stmt = stmt.join(PersonUrgency, PersonUrgency.staff_id == Staff.id)
+            # The urgency table's own index orders it: (sort_key, employee_no).
+            if descending:
+                return stmt.order_by(
+                    PersonUrgency.sort_key.desc(), PersonUrgency.employee_no.desc()
+                )
+            return stmt.order_by(PersonUrgency.sort_key.asc(), PersonUrgency.employee_no.asc())
+        one = sa.orm.aliased(KeptStatus)
+        stmt = stmt.outerjoin(
+            one, sa.and_(one.staff_id == Staff.id, one.requirement_id == int(key[4:]))
+        )
+        column = sa.func.coalesce(one.sort_key, LAST)
+        if descending:
+            return stmt.order_by(column.desc(), Staff.employee_no.desc())
+        return stmt.order_by(column.asc(), Staff.employee_no.asc())
+    return stmt.order_by(*_sql_order(key, descending))
+
+
+def kept_statuses(people: list[Person], rules: list[Rule]) -> Statuses:
+    """The kept statuses of these people (one query); ``None`` where a rule does not apply."""
+    out: Statuses = {(p.id, r.id): None for p in people for r in rules}
+    if people:
+        for row in session.execute(
+            sa.select(
+                KeptStatus.staff_id, *(getattr(KeptStatus, c) for c in kept.STATUS_FIELDS)
+            ).where(KeptStatus.staff_id.in_([p.id for p in people]))
+        ):
+            if (row.staff_id, row.requirement_id) in out:
+                out[(row.staff_id, row.requirement_id)] = kept.status_of(row)
+    return out
+
+
+def _kept_matrix(query: MatrixQuery, as_of: date, rules: list[Rule]) -> Matrix:
+    stmt = _kept_select(query)
+    total = session.scalar(
+        sa.select(sa.func.count()).select_from(
+            stmt.order_by(None).with_only_columns(Staff.id).subquery()
+        )
+    )
+    stmt = stmt.limit(query.per_page).offset((query.page - 1) * query.per_page)
+    people = [person_from_row(row) for row in session.execute(stmt)]
+    return Matrix(query, as_of, rules, people, kept_statuses(people, rules), total or 0)
+
+
+def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Person, dict]]]:
+    """Every row of the matrix in order, for the exports: ``(person, {rule id: (state, the
+    deadline in force or else the expiry)})``.
+
+    From the kept statuses this is one query read as it streams (constant memory); otherwise the
+    whole matrix is evaluated first.
+    """
+    as_of = query.as_of or config.today()
+    rules = load_rules()
+    if not kept.usable_for(as_of):
+        m = matrix(query, paginate=False)
+        cells = {
+            key: (status.state, status.due_on or status.expires_on)
+            for key, status in m.statuses.items()
+            if status is not None
+        }
+        return (
+            m.rules,
+            m.as_of,
+            ((p, {r.id: cells.get((p.id, r.id)) for r in m.rules}) for p in m.people),
+        )
+    cell = sa.orm.aliased(KeptStatus)
+    stmt = (
+        _kept_select(query)
+        .add_columns(cell.requirement_id, cell.state, cell.due_on, cell.expires_on)
+        .outerjoin(cell, cell.staff_id == Staff.id)
+        .order_by(cell.requirement_id)  # after the matrix order: a person's rows stay together
+    )
+    read = streamed(stmt)
+
+    def rows() -> Iterator[tuple[Person, dict]]:
+        current: Person | None = None
+        statuses: dict[int, tuple[str, date | None]] = {}
+        width = len(PERSON_COLUMNS)  # by position: see _items_from
+        for row in read:
+            if current is None or row[0] != current.id:
+                if current is not None:
+                    yield current, statuses
+                    statuses = {}
+                current = Person(*row[:width])
+            if row[width] is not None:  # (state, the deadline in force or else the expiry)
+                statuses[row[width]] = (row[width + 1], row[width + 2] or row[width + 3])
+        if current is not None:
+            yield current, statuses
+
+    return rules, as_of, rows()
+
+
 def matrix(query: MatrixQuery, *, paginate: bool = True) -> Matrix:
     """People × active requirements, filtered, sorted and (unless exporting) one page of it."""
     as_of = query.as_of or config.today()
     rules = load_rules()
+    if paginate and kept.usable_for(as_of):
+        return _kept_matrix(query, as_of, rules)
     base = people_select(department=query.department, position=query.position)
     key = query.sort_key
     in_python = query.status is not None or key == "urgency" or key.startswith("req-")
@@ -230,6 +354,109 @@ def expiring(
     return sorted(items, key=lambda i: (i.status.expires_on, i.person.employee_no, i.rule.id))
 
 
+# Lists from the kept statuses: a page query and a count query, or one streamed query -----------
+
+LIST_PAGE = 100
+
+
+def _kept_items(kind: str, as_of: date, days: int | None, department: str | None,
+                position: str | None) -> sa.Select:  # fmt: skip
+    """The overdue (``kind="overdue"``) or expiring list as one statement, in the list's order."""
+    stmt = sa.select(KeptStatus.staff_id).select_from(KeptStatus)
+    if kind == "overdue":
+        stmt = stmt.where(KeptStatus.late == sa.true())  # "=", not "IS": an index can serve it
+        order = [KeptStatus.due_on]
+    else:
+        until = add_days(
+            as_of, int(config.setting("LMS_PLAN_EXPIRING_DAYS")) if days is None else days
+        )
+        stmt = stmt.where(
+            KeptStatus.expires_on.is_not(None),
+            KeptStatus.expires_on <= until,
+            KeptStatus.state.in_(sorted(HOLDING)),
+        )
+        order = [KeptStatus.expires_on]
+    if department:
+        stmt = stmt.where(KeptStatus.department == department)
+    if position:
+        stmt = stmt.where(KeptStatus.position == position)
+    return stmt.order_by(*order, Staff.employee_no, KeptStatus.requirement_id)
+
+
+def _count(stmt: sa.Select) -> int:
+    return session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None)) or 0
+
+
+def _with_people(stmt: sa.Select, *, managers: bool) -> sa.Select:
+    stmt = stmt.with_only_columns(
+        *PERSON_COLUMNS, *(getattr(KeptStatus, c) for c in kept.STATUS_FIELDS)
+    ).join(Staff, Staff.id == KeptStatus.staff_id)
+    if managers:
+        boss = sa.orm.aliased(Staff)
+        stmt = stmt.add_columns(
+            *(getattr(boss, c.key).label(f"m_{c.key}") for c in PERSON_COLUMNS)
+        ).outerjoin(boss, boss.employee_no == Staff.manager_no)
+    return stmt
+
+
+def _items_from(rows: Any, rules: dict[int, Rule], managers: bool) -> Iterator[Item]:
+    # Rows are read by position (the select's order: person, status, manager): tens of thousands
+    # of rows in an export, where looking each column up by name shows.
+    people, fields = len(PERSON_COLUMNS), len(kept.STATUS_FIELDS)
+    for row in rows:
+        rule = rules.get(row[people])  # requirement_id comes first among the status fields
+        if rule is None:
+            continue
+        manager = None
+        if managers and row[people + fields] is not None:
+            manager = Person(*row[people + fields : people * 2 + fields])
+        status = kept.status_from(row[people + 1 : people + fields])
+        yield Item(Person(*row[:people]), rule, status, manager)
+
+
+def list_page(
+    kind: str,
+    as_of: date,
+    page: int,
+    *,
+    days: int | None = None,
+    department: str | None = None,
+    position: str | None = None,
+) -> tuple[list[Item], int]:
+    """One page of the overdue or expiring list, and how many items the whole list has."""
+    if not kept.usable_for(as_of):
+        if kind == "overdue":
+            items = overdue(as_of, department, position)
+        else:
+            items = expiring(as_of, days, department, position)
+        return items[(page - 1) * LIST_PAGE : page * LIST_PAGE], len(items)
+    stmt = _kept_items(kind, as_of, days, department, position)
+    total = _count(stmt)
+    stmt = _with_people(stmt, managers=False).limit(LIST_PAGE).offset((page - 1) * LIST_PAGE)
+    rules = {r.id: r for r in load_rules()}
+    return with_managers(list(_items_from(session.execute(stmt), rules, False))), total
+
+
+def list_items(
+    kind: str,
+    as_of: date,
+    *,
+    days: int | None = None,
+    department: str | None = None,
+    position: str | None = None,
+) -> Iterator[Item]:
+    """The whole overdue or expiring list with managers, streamed from the kept statuses (one
+    query), or evaluated when they do not describe ``as_of``."""
+    if not kept.usable_for(as_of):
+        if kind == "overdue":
+            return iter(overdue(as_of, department, position))
+        return iter(expiring(as_of, days, department, position))
+    stmt = _with_people(_kept_items(kind, as_of, days, department, position), managers=True)
+    rules = {r.id: r for r in load_rules()}
+
+    return _items_from(streamed(stmt), rules, True)
+
+
 @dataclass
 class DepartmentRow:
     department: str
@@ -251,8 +478,32 @@ class DepartmentRow:
         return self.holding / due if due else 1.0
 
 
+def _kept_departments() -> list[DepartmentRow]:
+    """Counts per department and state: two grouped queries on indexed columns."""
+    unassigned = _("(未分配部门)")
+    rows: dict[str, DepartmentRow] = {}
+    for department, people in session.execute(
+        sa.select(Staff.department, sa.func.count())
+        .where(Staff.active.is_(True))
+        .group_by(Staff.department)
+    ):
+        name = department or unassigned
+        rows.setdefault(name, DepartmentRow(name)).people += people
+    for department, state, count in session.execute(
+        sa.select(KeptStatus.department, KeptStatus.state, sa.func.count()).group_by(
+            KeptStatus.department, KeptStatus.state
+        )
+    ):
+        name = department or unassigned
+        rows.setdefault(name, DepartmentRow(name)).counts[state] += count
+    return list(rows.values())
+
+
 def department_summary(as_of: date | None = None) -> tuple[list[DepartmentRow], date]:
     as_of = as_of or config.today()
+    if kept.usable_for(as_of):
+        ordered = sorted(_kept_departments(), key=lambda r: (-r.completion, r.department))
+        return [r for r in ordered if r.assigned], as_of
     rules = load_rules()
     people, statuses = evaluate(people_select(), rules, as_of)
     rows: dict[str, DepartmentRow] = {}

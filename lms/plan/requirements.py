@@ -19,7 +19,7 @@ from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _
-from lms.plan import config
+from lms.plan import config, kept
 from lms.plan.models import Requirement
 
 EDITABLE = (
@@ -178,6 +178,7 @@ def retire_requirement(req: Requirement, actor: Staff) -> bool:
         .execution_options(synchronize_session=False)
     ).rowcount
     if done:
+        kept.touch(requirement_ids=[req.id])  # a conditional UPDATE: the session hook cannot see it
         record(
             "plan.requirement.retire",
             actor_id=actor.id,

@@ -73,6 +73,8 @@ def _matrix_query(paginate: bool = True) -> reports.MatrixQuery:
 
 
 def _download(table: exports.Table, fmt: str, name: str, as_of: date) -> Response:
+    """The file streamed as it is written: the rows are read from their own connection while
+    the response is sent, and every text needing the reader's language was resolved before."""
     body = exports.render(table, fmt, name)
     _record_export(name, fmt, as_of=as_of.isoformat(), rows=len(table[1]))
     filename = f"{name}-{as_of.isoformat()}.{fmt}"
@@ -112,8 +114,8 @@ def matrix():
 @bp.get(f"/plan/matrix.{EXPORT}")
 @requires(*HR)
 def matrix_export(fmt: str):
-    m = reports.matrix(_matrix_query(paginate=False), paginate=False)
-    return _download(exports.matrix_table(m), fmt, "compliance-matrix", m.as_of)
+    rules, as_of, rows = reports.matrix_rows(_matrix_query(paginate=False))
+    return _download(exports.matrix_table(rules, rows), fmt, "compliance-matrix", as_of)
 
 
 def _list_args() -> dict:
@@ -127,12 +129,12 @@ def _list_args() -> dict:
 @requires(*HR)
 def overdue():
     as_of = _as_of()
-    items = reports.overdue(as_of, **_list_args())
     page = page_number()
+    items, total = reports.list_page("overdue", as_of, page, **_list_args())
     return render_template(
         "lms/plan/overdue.html",
-        items=items[(page - 1) * 100 : page * 100],
-        total=len(items),
+        items=items,
+        total=total,
         page=page,
         as_of=as_of,
         **_filters(),
@@ -143,8 +145,8 @@ def overdue():
 @requires(*HR)
 def overdue_export(fmt: str):
     as_of = _as_of()
-    items = reports.overdue(as_of, **_list_args())
-    return _download(exports.overdue_table(items, as_of), fmt, "overdue", as_of)
+    items = reports.list_items("overdue", as_of, **_list_args())
+    return _download(exports.overdue_table(items, as_of, load_rules()), fmt, "overdue", as_of)
 
 
 def _days() -> int:
@@ -158,12 +160,12 @@ def _days() -> int:
 @requires(*HR)
 def expiring():
     as_of, days = _as_of(), _days()
-    items = reports.expiring(as_of, days, **_list_args())
     page = page_number()
+    items, total = reports.list_page("expiring", as_of, page, days=days, **_list_args())
     return render_template(
         "lms/plan/expiring.html",
-        items=items[(page - 1) * 100 : page * 100],
-        total=len(items),
+        items=items,
+        total=total,
         page=page,
         as_of=as_of,
         days=days,
@@ -175,8 +177,10 @@ def expiring():
 @requires(*HR)
 def expiring_export(fmt: str):
     as_of, days = _as_of(), _days()
-    items = reports.expiring(as_of, days, **_list_args())
-    return _download(exports.expiring_table(items, as_of), fmt, f"expiring-{days}d", as_of)
+    items = reports.list_items("expiring", as_of, days=days, **_list_args())
+    return _download(
+        exports.expiring_table(items, as_of, load_rules()), fmt, f"expiring-{days}d", as_of
+    )
 
 
 @bp.get("/plan/departments")
