@@ -1,15 +1,15 @@
 """kept plan statuses: one row per person and active requirement, each person's most urgent, the day
 
-Revision ID: d7e8f9a0b1c2
-Revises: c4d5e6f7a8b9
+Revision ID: f2a3b4c5d6e7
+Revises: e1f2a3b4c5d6
 Create Date: 2026-12-07 02:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "d7e8f9a0b1c2"
-down_revision = "c4d5e6f7a8b9"
+revision = "f2a3b4c5d6e7"
+down_revision = "e1f2a3b4c5d6"
 branch_labels = None
 depends_on = None
 
