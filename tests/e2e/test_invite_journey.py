@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import VIEWPORTS
-from tests.e2e.helpers import downloaded, log_in, pdf_text
+from tests.e2e.helpers import check_accessibility, downloaded, log_in, pdf_text
 
 PASSWORD = "spring-lantern-river"
 
@@ -25,6 +25,7 @@ def staff_csv(tag: str) -> bytes:
 
 def upload(page: Page, tag: str, skip_bad: bool) -> None:
     page.goto(page.url.split("/lms/")[0] + "/lms/staff/import")
+    check_accessibility(page)
     page.get_by_label(re.compile("^员工名单")).set_input_files(
         files=[{"name": f"invite-{tag}.csv", "mimeType": "text/csv", "buffer": staff_csv(tag)}]
     )
@@ -53,9 +54,11 @@ def test_hr_invites_new_staff_and_one_activates_on_a_phone(
     flags.get_by_label(re.compile("改用已有部门“住院服务部”")).check()
     page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_text(re.compile(r"已导入：新增 2 人"))).to_be_visible()
+    check_accessibility(page)
 
     for number in range(1, 10):  # the list is by employee number, 50 to a page
         page.goto(base + f"/lms/staff/?page={number}")
+        check_accessibility(page)
         if page.get_by_label(f"选择 inv-{tag}-01").count():
             break
     for n in ("01", "02"):
@@ -72,6 +75,7 @@ def test_hr_invites_new_staff_and_one_activates_on_a_phone(
         learner = phone.new_page()
         learner.goto(base + "/lms/login")
         learner.get_by_role("link", name="用激活码激活账号").click()
+        check_accessibility(learner)
         learner.get_by_label("工号").fill(f"inv-{tag}-01")
         learner.get_by_label("激活码").fill(code.group(1).lower())
         learner.get_by_label(re.compile("^新密码")).fill(PASSWORD)
@@ -80,6 +84,7 @@ def test_hr_invites_new_staff_and_one_activates_on_a_phone(
         expect(learner.get_by_text("密码已设置，欢迎！")).to_be_visible()
         expect(learner.get_by_role("heading", name="我的课程")).to_be_visible()
         expect(learner.locator("main")).to_contain_text("我的培训计划")
+        check_accessibility(learner)
         width = learner.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"the page scrolls sideways at 375 px ({width} px)"
     finally:

@@ -19,7 +19,7 @@ from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.quizzes import attempts, grading
 from lms.quizzes.models import Attempt, Question, QuestionBank
-from tests.e2e.helpers import log_in, put_in_order, wait_for
+from tests.e2e.helpers import check_accessibility, log_in, put_in_order, wait_for
 
 PASSWORD = "phone-quiz-e2e"
 
@@ -51,8 +51,10 @@ def learner_ready(app, tag: str, slug: str) -> str:
 
 def start_quiz(page: Page, base: str, slug: str) -> int:
     page.goto(f"{base}/lms/courses/{slug}/")
+    check_accessibility(page)
     page.get_by_role("button", name="开始测验").click()
     expect(page.locator("#quiz-form")).to_be_visible()
+    check_accessibility(page)
     return int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
 
@@ -189,6 +191,7 @@ def test_paged_quiz_keyboard_ordering_and_the_blank_question_summary(
     shots("fail-result")
     page.get_by_role("link", name="返回课程").click()
     expect(page.get_by_role("button", name="开始测验")).to_be_disabled()
+    check_accessibility(page)
 
 
 def test_pass_result_with_the_certificate(page: Page, live_server, live_app, shots):
@@ -219,6 +222,7 @@ def test_pass_result_with_the_certificate(page: Page, live_server, live_app, sho
     assert download.value.suggested_filename.endswith(".pdf")
     certificate.get_by_role("link", name="查验证书").click()
     expect(page.locator("main")).to_contain_text("赵手机")
+    check_accessibility(page)
 
 
 def test_the_time_limit_runs_out_with_a_warning(page: Page, live_server, live_app, shots):
