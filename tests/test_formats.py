@@ -465,7 +465,9 @@ def test_the_wizard_imports_an_xlsx_sheet(app, make_staff):
     assert response.status_code == 302, response.get_data(as_text=True)
     token = re.search(r"draft=([\w-]+)", response.location).group(1)
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
-    assert "确认导入" in html and "第 1 行：列 &#39;分数&#39; 没有读取" in html  # the reader's language
+    assert (
+        "确认导入" in html and "第 1 行：列 &#39;分数&#39; 没有读取" in html
+    )  # the reader's language
     done = client.post(
         "/lms/trainer/import/confirm",
         data={"draft": token, "section": "greeting#smile"},
