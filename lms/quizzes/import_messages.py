@@ -1,11 +1,12 @@
-"""The import wizard's problems and skips in the reader's language.
+"""The import wizard's problems, skips and notes in the reader's language.
 
 The parsers (``interchange``) and the import service stay pure and speak English (the CLI prints it
 as it is); a ``Problem`` keeps its English message, which is stable. Here, at display time, each
 message is matched against the patterns below and shown through the catalog, with what the pattern
 captured (ids, numbers, texts from the file) put back in. A message no pattern knows is shown in
-English, never dropped; ``tests/test_question_import.py`` checks that every problem the parsers
-produce for its bad files is known.
+English, never dropped; ``tests/test_import_messages_coverage.py`` parses a corpus of broken files
+and bad questions and fails when one of their messages has no pattern, or when a place in the
+parsers or the question rules that writes a message is not reached by that corpus.
 """
 
 from __future__ import annotations
