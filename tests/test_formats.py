@@ -465,7 +465,9 @@ def test_the_wizard_imports_an_xlsx_sheet(app, make_staff):
     assert response.status_code == 302, response.get_data(as_text=True)
     token = re.search(r"draft=([\w-]+)", response.location).group(1)
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
-    assert "确认导入" in html and "line 1: column &#39;分数&#39; is not read" in html
+    assert (
+        "确认导入" in html and "第 1 行：列 &#39;分数&#39; 没有读取" in html
+    )  # the reader's language
     done = client.post(
         "/lms/trainer/import/confirm",
         data={"draft": token, "section": "greeting#smile"},
@@ -483,7 +485,7 @@ def test_the_wizard_reports_the_moodle_xml_skips_and_notes(app, make_staff):
     html = client.get(f"/lms/trainer/import/preview?draft={token}").get_data(as_text=True)
     essay = line_of(MOODLE_XML, 'type="essay"')
     assert f"第 {essay} 行：跳过问答题，明礼不支持这种题型" in html  # the reader's language
-    assert "the embedded file &#39;zhanzi.png&#39; was dropped" in html
+    assert "嵌入的文件 &#39;zhanzi.png&#39; 已舍弃" in html
     assert "分类" in html and "服务礼仪" in html
 
 

@@ -1,11 +1,12 @@
-"""The import wizard's problems and skips in the reader's language.
+"""The import wizard's problems, skips and notes in the reader's language.
 
 The parsers (``interchange``) and the import service stay pure and speak English (the CLI prints it
 as it is); a ``Problem`` keeps its English message, which is stable. Here, at display time, each
 message is matched against the patterns below and shown through the catalog, with what the pattern
 captured (ids, numbers, texts from the file) put back in. A message no pattern knows is shown in
-English, never dropped; ``tests/test_question_import.py`` checks that every problem the parsers
-produce for its bad files is known.
+English, never dropped; ``tests/test_import_messages_coverage.py`` parses a corpus of broken files
+and bad questions and fails when one of their messages has no pattern, or when a place in the
+parsers or the question rules that writes a message is not reached by that corpus.
 """
 
 from __future__ import annotations
@@ -133,6 +134,164 @@ _MESSAGES: list[tuple[str, Any]] = [
     (r"YAML syntax: (.*)", _l("YAML 语法错误：{0}")),
     (r"YAML value: (.*)", _l("YAML 值有误：{0}")),
     (r"YAML nesting is too deep", _l("YAML 嵌套太深")),
+    (
+        r"YAML aliases \(\*(.*)\) are not allowed: write each value out in full",
+        _l("YAML 中不能用别名(*{0})：请把每个值完整写出"),
+    ),
+    (
+        r"YAML anchors \(&(.*)\) and aliases are not allowed: write each value out in full",
+        _l("YAML 中不能用锚点(&{0})和别名：请把每个值完整写出"),
+    ),
+    # Moodle XML
+    (
+        r"the file declares an entity; Moodle XML has none, and entities can expand into huge or "
+        r"outside content, so the file is refused",
+        _l(
+            "文件声明了实体；Moodle XML 不用实体，而实体可能展开成巨大的或外部的内容，所以拒收这个文件"
+        ),
+    ),
+    (r"the file refers to an external entity; refused", _l("文件引用了外部实体，已拒收")),
+    (
+        r"the file refers to an external DTD; Moodle XML has none, so it is refused",
+        _l("文件引用了外部 DTD；Moodle XML 不用 DTD，所以拒收这个文件"),
+    ),
+    (r"elements nest deeper than (\d+)", _l("元素嵌套超过 {0} 层")),
+    (r"the file nests too deeply", _l("文件嵌套太深")),
+    (r"the file is not well-formed XML: (.*)", _l("文件不是格式正确的 XML：{0}"), "xml"),
+    (r"a Moodle XML file has <quiz> as its root", _l("Moodle XML 文件的根元素应是 <quiz>")),
+    (
+        r"<(.*)> inside <quiz>: only <question> is read",
+        _l("<quiz> 中的 <{0}> 没有读取：只读取 <question>"),
+    ),
+    (r"the embedded file (.*) was dropped", _l("嵌入的文件 {0} 已舍弃")),
+    (r"an image in the text was dropped", _l("文字中的图片已舍弃")),
+    (
+        r"fraction (.*) is not a number from -100 to 100",
+        _l("fraction {0} 不是 -100 到 100 之间的数"),
+    ),
+    (r"a question holds at most (\d+) answers", _l("一道题最多 {0} 个答案")),
+    (r"unknown mingli: comment (.*) \(use (.*)\)", _l("未知的 mingli: 注释 {0}(可用：{1})")),
+    (r"mingli: (\S+) must be JSON", _l("mingli: {0} 必须写成 JSON")),
+    (
+        r"mingli: type (\S+) does not fit this (\S+) question",
+        _l("mingli: type {0} 与这道 {1} 题不符"),
+    ),
+    (
+        r"a one-answer multichoice question needs one answer at fraction 100 and the others from "
+        r"0 to 100; several right answers need single = false",
+        _l(
+            "单选的 multichoice 题需要一个 fraction 为 100 的答案，其余在 0 到 100 之间；"
+            "有多个正确答案时请写 single = false"
+        ),
+    ),
+    (r"a single-choice question has no partial credit", _l("单选题没有部分得分")),
+    (
+        r"a truefalse question needs the answer true or false at 100%",
+        _l("truefalse 题需要一个 fraction 为 100 的答案，写 true 或 false"),
+    ),
+    (r"answer (.*) ± (.*) is not a number", _l("答案 {0} ± {1} 不是数")),
+    # the 题库 sheet: the file
+    (
+        r"this is an old Excel \.xls workbook; save it as \.xlsx or as CSV UTF-8",
+        _l("这是旧版 Excel .xls 工作簿；请另存为 .xlsx 或 CSV UTF-8"),
+    ),
+    (
+        r"the workbook cannot be read \((.*)\); save it again as \.xlsx or as CSV UTF-8",
+        _l("无法读取工作簿({0})；请重新另存为 .xlsx 或 CSV UTF-8"),
+    ),
+    (
+        r"the workbook unpacks to more than (\d+) bytes; save it again as \.xlsx or as CSV "
+        r"UTF-8, or split it",
+        _l("工作簿解压后超过 {0} 字节；请重新另存为 .xlsx 或 CSV UTF-8，或拆分"),
+    ),
+    (
+        r"the sheet declares (\d+) rows; a question sheet may have at most (\d+) rows \(limit: "
+        r"LMS_IMPORT_MAX_QUESTIONS\); split it into smaller files",
+        _l(
+            "工作表声明了 {0} 行；一份题库表格最多 {1} 行(上限：LMS_IMPORT_MAX_QUESTIONS)，"
+            "请拆分成较小的文件"
+        ),
+    ),
+    (
+        r"a question sheet may have at most (\d+) rows \(limit: LMS_IMPORT_MAX_QUESTIONS\); "
+        r"split it into smaller files",
+        _l("一份题库表格最多 {0} 行(上限：LMS_IMPORT_MAX_QUESTIONS)，请拆分成较小的文件"),
+    ),
+    (
+        r'the file is neither UTF-8 nor GBK text; in Excel, save it as "CSV UTF-8 \(Comma '
+        r'delimited\)" or as "Excel Workbook \(\.xlsx\)"',
+        _l(
+            "文件既不是 UTF-8 也不是 GBK 文本；请在 Excel 中选择另存为"
+            "“CSV UTF-8(逗号分隔)”或“Excel 工作簿(.xlsx)”"
+        ),
+    ),
+    (r"the CSV cannot be read: (.*)", _l("无法读取 CSV：{0}")),
+    (r"the file cannot be read as a spreadsheet", _l("文件无法当作表格读取")),
+    (
+        r"the file cannot be read as a spreadsheet \((.*)\)",
+        _l("文件无法当作表格读取({0})"),
+    ),
+    (
+        r"the file was read as GBK/GB18030 \(the encoding Chinese Excel saves CSV in\); check in "
+        r"the preview that the texts are right",
+        _l(
+            "文件按 GBK/GB18030 编码读取(中文版 Excel 保存 CSV 时用的编码)，请在预览中核对文字是否正确"
+        ),
+    ),
+    (
+        r"the file is empty: the first row names the columns \(题型, 题干, …\)",
+        _l("文件是空的：第一行应是列名(题型、题干 …)"),
+    ),
+    (r"a row above the header is not read", _l("表头上方的行没有读取")),
+    (r"column (.*) is not read", _l("列 {0} 没有读取")),
+    (r"column (.*) is given twice", _l("列 {0} 出现了两次")),
+    (r"missing column\(s\): (.*)", _l("缺少列：{0}")),
+    (r"题型 (.*) is not one of (.*)", _l("题型 {0} 不是 {1} 之一"), "empty"),
+    # the 题库 sheet: a row's cells (after "答案: ", "分值: " …, see _COLUMN)
+    (
+        r"needs (\d+) values separated by ｜, one per option",
+        _l("需要 {0} 个用 ｜ 分隔的值，每个选项一个"),
+    ),
+    (r"('.*'|\".*\") is not a number", _l("{0} 不是数")),
+    (r"(\S*) is not one of the options (\S*)", _l("{0} 不在选项 {1} 之中")),
+    (
+        r"a 单选题 has one letter as its answer, not (.*)",
+        _l("单选题的答案是一个字母，不能是 {0}"),
+        "empty",
+    ),
+    (
+        r"a 多选题 lists its right letters, e\.g\. ABD",
+        _l("多选题的答案写出所有正确选项的字母，如 ABD"),
+    ),
+    (
+        r"the best reply is (.*) by 分值, not (.*)",
+        _l("按分值，最佳回应是 {0}，不是 {1}"),
+        "empty",
+    ),
+    (
+        r"a 判断题 is answered 对 or 错 \(正确/错误, √/×\), not (.*)",
+        _l("判断题的答案写 对 或 错(正确/错误、√/×)，不能是 {0}"),
+    ),
+    (r"a 填空题 needs at least one accepted answer", _l("填空题至少需要一个可接受的答案")),
+    (
+        r"a 排序题 lists every option letter once in the right order, e\.g\. (\S+); not (.*)",
+        _l("排序题的答案按正确顺序把每个选项字母各写一次，如 {0}；不能是 {1}"),
+        "empty",
+    ),
+    (
+        r"a 配对题 option is 左项｜右项 \(｜右项 for a distractor\)",
+        _l("配对题的选项写成 左项｜右项(干扰项写成 ｜右项)"),
+    ),
+    (
+        r"('.*'|\".*\") is not a number, 8±1 or a range 3\.14\.\.3\.15",
+        _l("{0} 不是数字、8±1 或范围 3.14..3.15"),
+    ),
+    (r"a 数值题 needs at least one number", _l("数值题至少需要一个数")),
+    (r"('.*'|\".*\") is not 易/中/难 or 1–3", _l("{0} 不是 易/中/难 或 1–3")),
+    (
+        r'must be JSON: \{"file": "…", "quote": "…"\} or a list of them',
+        _l('须写成 JSON：{"file": "…", "quote": "…"} 或它们的列表'),
+    ),
     # the import service
     (r"course (\S+) has no lesson '(.*)'", _l("课程 {0} 没有课“{1}”")),
     (r"lesson (\S+) has no section #(.*)", _l("课 {0} 没有小节 #{1}")),
@@ -245,7 +404,10 @@ _MESSAGES: list[tuple[str, Any]] = [
         _l("数值题至少要有一个权重为 100 的答案"),
     ),
 ]
-_PATTERNS = [(re.compile(pattern, re.S), text) for pattern, text in _MESSAGES]
+_PATTERNS = [
+    (re.compile(entry[0], re.S), entry[1], entry[2] if len(entry) > 2 else "")
+    for entry in _MESSAGES
+]
 # "option 2 needs text", "reply 3: …", "partial answer 1 is …": the row a rule's problem is about.
 _ROW = re.compile(r"(option|reply|pair|answer|partial answer) (\d+)(?:: | )(.+)", re.S)
 _ROW_LABELS = {
@@ -255,23 +417,67 @@ _ROW_LABELS = {
     "answer": _l("答案 {0}"),
     "partial answer": _l("部分得分的答案 {0}"),
 }
+# "答案: E is not one of the options ABC": the 题库 sheet's column a row's problem is about (the
+# column is named as the file's header names it, so it is shown as written).
+_COLUMN = re.compile(r"(答案|分值|难度|来源|选项[A-Z]): (.+)", re.S)
+# Words the parsers put inside a message: "(empty)" for a blank cell, "none" for no best reply.
+_WORDS = {"(empty)": _l("(空)"), "'(empty)'": _l("(空)"), "none": _l("无")}
+# expat's own words for what is wrong with an XML file (xml.parsers.expat.errors).
+_XML_ERRORS = {
+    "syntax error": _l("语法错误"),
+    "no element found": _l("没有找到元素(文件是空的或不完整)"),
+    "not well-formed (invalid token)": _l("格式不正确(无效的记号)"),
+    "unclosed token": _l("记号没有结束"),
+    "partial character": _l("字符不完整"),
+    "mismatched tag": _l("开始标签和结束标签不匹配"),
+    "duplicate attribute": _l("属性重复"),
+    "junk after document element": _l("根元素之后还有内容"),
+    "undefined entity": _l("未定义的实体"),
+    "unclosed CDATA section": _l("CDATA 段没有结束"),
+    "XML or text declaration not at start of entity": _l("XML 声明不在文件开头"),
+    "unbound prefix": _l("未绑定的命名空间前缀"),
+    "encoding specified in XML declaration is incorrect": _l("XML 声明中的编码不正确"),
+    "unknown encoding": _l("未知的编码"),
+    "reference to invalid character number": _l("引用了无效的字符编号"),
+}
 _SKIPPED_KINDS = {
     "essay": _l("问答题"),
     "description": _l("说明文字(没有答案的题)"),
     "cloze": _l("完形填空(cloze)题"),
+    # Moodle XML types Mingli has no type for
+    "random": _l("随机抽题(random)"),
+    "randomsamatch": _l("随机简答配对题(randomsamatch)"),
+    "calculated": _l("计算题(calculated)"),
+    "calculatedsimple": _l("简单计算题(calculatedsimple)"),
+    "calculatedmulti": _l("计算选择题(calculatedmulti)"),
+    "ddwtos": _l("拖放填词题(ddwtos)"),
+    "gapselect": _l("下拉选词题(gapselect)"),
+    "ddimageortext": _l("拖放到图片题(ddimageortext)"),
+    "ddmarker": _l("拖放标记题(ddmarker)"),
+    "untyped": _l("没有注明题型的题目"),
 }
 
 
-def _fill(text: Any, groups: tuple[str, ...]) -> str:
+def _word(kind: str, value: str) -> str:
+    """A captured text the parsers wrote in English themselves, in the reader's language."""
+    if kind == "xml":
+        known = _XML_ERRORS.get(value)
+        return str(known) if known is not None else value
+    if kind == "empty" and value in _WORDS:
+        return str(_WORDS[value])
+    return value
+
+
+def _fill(text: Any, groups: tuple[str, ...], kind: str = "") -> str:
     """``{0}``, ``{1}`` … replaced by the captured texts (other braces are literal)."""
-    return re.sub(r"\{(\d)\}", lambda m: groups[int(m.group(1))], str(text))
+    return re.sub(r"\{(\d)\}", lambda m: _word(kind, groups[int(m.group(1))] or ""), str(text))
 
 
 def _known(message: str) -> str | None:
-    for pattern, text in _PATTERNS:
+    for pattern, text, kind in _PATTERNS:
         match = pattern.fullmatch(message)
         if match:
-            return _fill(text, match.groups())
+            return _fill(text, match.groups(), kind)
     row = _ROW.fullmatch(message)
     if row:
         rest = _known(row.group(3))
@@ -281,6 +487,11 @@ def _known(message: str) -> str | None:
                 row=_fill(_ROW_LABELS[row.group(1)], (row.group(2),)),
                 problem=rest,
             )
+    column = _COLUMN.fullmatch(message)
+    if column:
+        rest = _known(column.group(2))
+        if rest is not None:
+            return _("%(column)s：%(problem)s", column=column.group(1), problem=rest)
     return None
 
 
@@ -298,16 +509,15 @@ def translate(message: str) -> str | None:
 
 
 def problem_text(problem: Problem) -> str:
-    """``第 3 行：…`` (``line 3: …``), the message translated when it is known."""
+    """``第 3 行：…`` (``line 3: …``), the message translated when it is known (problems and the
+    parse's notes alike: both are line-numbered English messages)."""
     message = translate(problem.message)
     return _("第 %(line)s 行：%(problem)s", line=problem.line, problem=message or problem.message)
 
 
 def skipped_text(skipped: Skipped) -> str:
     """``第 6 行：跳过问答题，明礼不支持这种题型``."""
-    kind = _SKIPPED_KINDS.get(skipped.kind)
-    return _(
-        "第 %(line)s 行：跳过%(kind)s，明礼不支持这种题型",
-        line=skipped.line,
-        kind=str(kind) if kind is not None else skipped.kind,
-    )
+    known = _SKIPPED_KINDS.get(skipped.kind)
+    # A type we have no name for (a plug-in's) is named as the file names it.
+    kind = str(known) if known is not None else _fill(_("“{0}”类型的题目"), (skipped.kind,))
+    return _("第 %(line)s 行：跳过%(kind)s，明礼不支持这种题型", line=skipped.line, kind=kind)

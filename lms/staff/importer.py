@@ -108,7 +108,17 @@ class ImportResult:
 
 
 class FileUnreadable(ValueError):
-    """The whole file is unusable; the message names the line and the problem."""
+    """The whole file is unusable; the message names the line and the problem.
+
+    The message is in the reader's language; ``reason``, ``line`` and ``values`` say the same in a
+    stable form, so another user of :func:`read_rows` (the question sheet) can word it itself.
+    """
+
+    def __init__(self, message: str, *, reason: str = "", line: int = 1, **values: Any) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.line = line
+        self.values = values
 
 
 def _cell(value: Any) -> str:
@@ -172,7 +182,10 @@ def _too_many_rows(line: int, max_rows: int) -> FileUnreadable:
                 "一份名单最多 %(max)s 行(上限：LMS_IMPORT_MAX_ROWS)，请拆分成较小的文件",
                 max=max_rows,
             ),
-        )
+        ),
+        reason="too_many_rows",
+        line=line,
+        max=max_rows,
     )
 
 
@@ -206,7 +219,9 @@ def _check_workbook(data: bytes, max_rows: int) -> None:
                             "工作簿解压后超过 %(bytes)s 字节；请重新另存为 .xlsx 或 CSV UTF-8，或拆分",
                             bytes=MAX_XLSX_UNPACKED,
                         ),
-                    )
+                    ),
+                    reason="unpacked",
+                    bytes=MAX_XLSX_UNPACKED,
                 )
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -242,7 +257,10 @@ def _check_sheet(part: IO[bytes], max_rows: int) -> None:
                             rows=declared,
                             max=max_rows,
                         ),
-                    )
+                    ),
+                    reason="declared_rows",
+                    rows=declared,
+                    max=max_rows,
                 )
             return  # the rows themselves are counted again as they are read
         if tag == "sheetData":
@@ -272,7 +290,9 @@ def _xlsx_rows(data: bytes, max_rows: int) -> list[tuple[int, list[str]]]:
                     "无法读取工作簿(%(error)s)；请重新另存为 .xlsx 或 CSV UTF-8",
                     error=type(exc).__name__,
                 ),
-            )
+            ),
+            reason="workbook",
+            error=type(exc).__name__,
         ) from None
     try:
         sheet = book.worksheets[0]
@@ -309,7 +329,8 @@ def decode_csv(data: bytes) -> tuple[str, str | None]:
                 "文件既不是 UTF-8 也不是 GBK 文本；请在 Excel 中选择另存为 →"
                 "“CSV UTF-8(逗号分隔)”或“Excel 工作簿(.xlsx)”"
             ),
-        )
+        ),
+        reason="encoding",
     )
 
 
@@ -325,7 +346,12 @@ def _csv_rows(text: str, max_rows: int) -> list[tuple[int, list[str]]]:
     try:
         return _bounded(rows(), max_rows)
     except csv.Error as exc:
-        raise FileUnreadable(problem(reader.line_num, "row", str(exc))) from None
+        raise FileUnreadable(
+            problem(reader.line_num, "row", str(exc)),
+            reason="csv",
+            line=reader.line_num,
+            error=str(exc),
+        ) from None
 
 
 def read_rows(
@@ -340,7 +366,8 @@ def read_rows(
         return _xlsx_rows(data, max_rows), []
     if data.startswith(XLS_MAGIC):
         raise FileUnreadable(
-            problem(1, "file", _("这是旧版 Excel .xls 工作簿；请另存为 .xlsx 或 CSV UTF-8"))
+            problem(1, "file", _("这是旧版 Excel .xls 工作簿；请另存为 .xlsx 或 CSV UTF-8")),
+            reason="xls",
         )
     text, note = decode_csv(data)
     return _csv_rows(text, max_rows), [note] if note else []

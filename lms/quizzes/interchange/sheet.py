@@ -109,6 +109,33 @@ TRUTH = {
 }  # fmt: skip
 DIFFICULTY = {"易": 1, "简单": 1, "容易": 1, "中": 2, "中等": 2, "一般": 2, "难": 3, "困难": 3}
 DIFFICULTY_NAMES = {1: "易", 2: "中", 3: "难"}
+# The spreadsheet reader's refusals (``FileUnreadable.reason``), worded for a question sheet.
+UNREADABLE = {
+    "xls": "this is an old Excel .xls workbook; save it as .xlsx or as CSV UTF-8",
+    "workbook": "the workbook cannot be read ({error}); save it again as .xlsx or as CSV UTF-8",
+    "unpacked": (
+        "the workbook unpacks to more than {bytes} bytes; save it again as .xlsx or as CSV "
+        "UTF-8, or split it"
+    ),
+    "declared_rows": (
+        "the sheet declares {rows} rows; a question sheet may have at most {max} rows "
+        "(limit: LMS_IMPORT_MAX_QUESTIONS); split it into smaller files"
+    ),
+    "too_many_rows": (
+        "a question sheet may have at most {max} rows (limit: LMS_IMPORT_MAX_QUESTIONS); "
+        "split it into smaller files"
+    ),
+    "encoding": (
+        'the file is neither UTF-8 nor GBK text; in Excel, save it as "CSV UTF-8 (Comma '
+        'delimited)" or as "Excel Workbook (.xlsx)"'
+    ),
+    "csv": "the CSV cannot be read: {error}",
+}
+LIMIT_REASONS = ("declared_rows", "too_many_rows")
+GBK_NOTE = (
+    "the file was read as GBK/GB18030 (the encoding Chinese Excel saves CSV in); check in the "
+    "preview that the texts are right"
+)
 
 
 def _plain(cell: str) -> str:
@@ -133,19 +160,23 @@ def parse_sheet(raw: bytes, limits: Limits | None = None) -> ParseResult:
     limits = limits or Limits()
     result = ParseResult(budget=Budget(limits))
     try:
-        rows, _notes = read_rows(raw, limits.max_questions or DEFAULT_MAX_ROWS)
+        rows, read_notes = read_rows(raw, limits.max_questions or DEFAULT_MAX_ROWS)
     except FileUnreadable as exc:
-        match = re.match(r"line ([0-9]+): (?:file: )?(.*)$", str(exc), re.DOTALL)
-        line, message = (int(match.group(1)), match.group(2)) if match else (1, str(exc))
-        # The reader is the staff import's: its words and limit name are put right for questions.
-        message = message.replace("a staff list", "a question sheet")
-        message = message.replace("LMS_IMPORT_MAX_ROWS", "LMS_IMPORT_MAX_QUESTIONS")
-        result.problem(line, message)
-        result.stopped = "at most" in message  # a limit: the rest of the file was not read
+        # The reader is the staff import's, and words its refusal in the reader's language: the
+        # sheet words it again, in the parsers' stable English, for questions.
+        wording = UNREADABLE.get(exc.reason)
+        if wording is None:
+            message = "the file cannot be read as a spreadsheet"
+        else:
+            message = wording.format(**exc.values)
+        result.problem(exc.line, message)
+        result.stopped = exc.reason in LIMIT_REASONS  # the rest of the file was not read
         return result.finish()
     except Exception as exc:  # noqa: BLE001 (a damaged file must be a problem, never a 500)
         result.problem(1, f"the file cannot be read as a spreadsheet ({type(exc).__name__})")
         return result.finish()
+    if read_notes:  # the reader's one note: a CSV that is not UTF-8 was read as GBK
+        result.notes.append(Problem(1, GBK_NOTE))
     while rows and not any(c.strip() for c in rows[0][1]):
         rows.pop(0)
     if not rows:
