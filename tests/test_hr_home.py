@@ -92,3 +92,26 @@ def test_the_never_logged_in_list_is_one_click_from_home(app, client, make_staff
     assert "NEW1" in listing and old.employee_no in listing
     assert "HOST1" not in listing and "HR01" not in listing  # the host's; logged in
     assert "HOST1" in client.get("/lms/staff/").get_data(as_text=True)
+
+
+def test_the_home_counts_from_the_kept_statuses_equal_the_evaluated_ones(app):
+    """At 50,000 staff the home reads three SQL counts; they must say what the pure counting says."""
+    from lms.plan import kept
+    from lms.plan.home import kept_counts
+    from lms.plan.reports import plan_items
+
+    today = date.today()
+    with app.app_context():
+        h.requirement()  # due 30 days after hire
+        for n, days in enumerate((90, 45, 31, 29, 20, 1, 0)):
+            h.person(employee_no=f"K{n}", hire_date=today - timedelta(days=days))
+        holder = h.person(employee_no="K9", hire_date=today - timedelta(days=400))
+        h.certificate(  # expiring within 60 days
+            holder.id, today - timedelta(days=340), expires_on=today + timedelta(days=25)
+        )
+        assert kept_counts(today) is None  # nothing kept yet: the page evaluates
+        kept.refresh(today)
+        from_sql = kept_counts(today)
+        evaluated = home_counts((i.status for i in plan_items(today, None, None, bool)), today)
+    assert from_sql == evaluated
+    assert from_sql.overdue >= 2 and from_sql.due_soon >= 2 and from_sql.expiring == 1, from_sql
