@@ -47,6 +47,8 @@ CHINESE_GIFT = """$CATEGORY: 服务礼仪
 ::礼仪7::接待投诉时先做什么？{=倾听 ~争辩 ~推诿 ####先听完客人的话。}
 
 ::礼仪8::首问负责制要求第一位接待的员工负责到底。{TRUE####材料原话。}
+
+::礼仪9::电话铃响几声之内应接听？{#3:0}
 """
 
 # Modelled on Moodle's own GIFT examples (question/format/gift/examples.txt), written from the
@@ -100,24 +102,28 @@ MOODLE_GIFT = """// true/false
 """
 
 
-def test_chinese_gift_with_five_questions_without_feedback_imports_all_eight(app, runner, tmp_path):
+def test_chinese_gift_with_five_questions_without_feedback_imports_all_eight_and_the_numerical(
+    app, runner, tmp_path
+):
     path = tmp_path / "礼仪.gift"
     path.write_text(CHINESE_GIFT, encoding="utf-8")
     result = runner.invoke(
         args=["lms", "questions", "import", str(path), "--format", "gift", "--course", "basics"]
     )
     assert result.exit_code == 0, result.output
-    assert "8 imported, 0 new version(s), 0 unchanged, 0 skipped, 0 rejected" in result.output
+    assert "9 imported, 0 new version(s), 0 unchanged, 0 skipped, 0 rejected" in result.output
     with app.app_context():
         imported = [
             q.versions[-1].data
             for q in session.scalars(sa.select(Question).where(Question.origin == "import"))
         ]
-    assert len(imported) == 8
+    assert len(imported) == 9
+    numerical = next(d for d in imported if d["type"] == "numerical")
+    assert numerical["answers"] == [{"value": 3, "tolerance": 0}]
     short = next(d for d in imported if d["type"] == "short")
     assert short["accepted"] == ["运动"]
     assert short["partial"] == [{"text": "锻炼", "weight": 50}]
-    assert sum(1 for d in imported if not d.get("feedback")) == 5
+    assert sum(1 for d in imported if not d.get("feedback")) == 6
     multiple = next(d for d in imported if d["type"] == "multiple")
     assert [o.get("correct", False) for o in multiple["options"]] == [True, True, False]
     assert grading.grade(short, "锻炼", "proportional") == 0.5
