@@ -6,6 +6,7 @@ Views stay thin: read the query or form, call ``reports`` / ``requirements`` / `
 from __future__ import annotations
 
 import json
+from collections.abc import Sized
 from datetime import date, datetime
 
 from flask import (
@@ -76,7 +77,9 @@ def _download(table: exports.Table, fmt: str, name: str, as_of: date) -> Respons
     """The file streamed as it is written: the rows are read from their own connection while
     the response is sent, and every text needing the reader's language was resolved before."""
     body = exports.render(table, fmt, name)
-    _record_export(name, fmt, as_of=as_of.isoformat(), rows=len(table[1]))
+    # A streamed table's length is not known before it is written: only a list's is recorded.
+    counted = {"rows": len(table[1])} if isinstance(table[1], Sized) else {}
+    _record_export(name, fmt, as_of=as_of.isoformat(), **counted)
     filename = f"{name}-{as_of.isoformat()}.{fmt}"
     return Response(
         body,
