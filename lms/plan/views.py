@@ -78,7 +78,7 @@ def _download(table: exports.Table, fmt: str, name: str, as_of: date) -> Respons
     the response is sent, and every text needing the reader's language was resolved before."""
     body = exports.render(table, fmt, name)
     # A streamed table's length is not known before it is written: only a list's is recorded.
-    counted = {"rows": len(table[1])} if isinstance(table[1], Sized) else {}
+    counted = {"rows": len(table.rows)} if isinstance(table.rows, Sized) else {}
     _record_export(name, fmt, as_of=as_of.isoformat(), **counted)
     filename = f"{name}-{as_of.isoformat()}.{fmt}"
     return Response(
@@ -148,8 +148,8 @@ def overdue():
 @requires(*HR)
 def overdue_export(fmt: str):
     as_of = _as_of()
-    items = reports.list_items("overdue", as_of, **_list_args())
-    return _download(exports.overdue_table(items, as_of, load_rules()), fmt, "overdue", as_of)
+    rows = reports.list_rows("overdue", as_of, **_list_args())
+    return _download(exports.overdue_table(rows, as_of, load_rules()), fmt, "overdue", as_of)
 
 
 def _days() -> int:
@@ -180,9 +180,9 @@ def expiring():
 @requires(*HR)
 def expiring_export(fmt: str):
     as_of, days = _as_of(), _days()
-    items = reports.list_items("expiring", as_of, days=days, **_list_args())
+    rows = reports.list_rows("expiring", as_of, days=days, **_list_args())
     return _download(
-        exports.expiring_table(items, as_of, load_rules()), fmt, f"expiring-{days}d", as_of
+        exports.expiring_table(rows, as_of, load_rules()), fmt, f"expiring-{days}d", as_of
     )
 
 
