@@ -192,8 +192,16 @@ def _kept_matrix(query: MatrixQuery, as_of: date, rules: list[Rule]) -> Matrix:
     return Matrix(query, as_of, rules, people, kept_statuses(people, rules), total or 0)
 
 
-PersonCells = tuple[str, str, str | None, str | None, date | None]
-"""A person in an export: employee number, name, department, position, hire date."""
+def _as_stored(column: Any) -> Any:
+    """A date column read as the driver gives it: ISO text on SQLite (SQLAlchemy's text-to-date
+    conversion of ~170,000 values, a few thousand distinct, showed in the matrix export; the writer
+    converts each distinct text once), a ``date`` on PostgreSQL."""
+    return sa.type_coerce(column, sa.String)
+
+
+PersonCells = tuple[str, str, str | None, str | None, date | str | None]
+"""A person in an export: employee number, name, department, position, hire date (a ``date``, or
+its ISO text as SQLite stores it)."""
 
 
 def _person_cells(p: Person) -> PersonCells:
@@ -204,7 +212,7 @@ def matrix_rows(
     query: MatrixQuery,
 ) -> tuple[list[Rule], date, Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]]:
     """Every row of the matrix in order, for the exports: ``(person cells, {rule id: (state, the
-    deadline in force or else the expiry)})``.
+    deadline in force or else the expiry)})``; dates may be ISO text (:func:`_as_stored`).
 
     From the kept statuses this is one query read as it streams (constant memory), taken as plain
     tuples: at 50,000 people, objects per row were most of an export's time. Otherwise the whole
@@ -239,12 +247,11 @@ def matrix_rows(
             Staff.name,
             Staff.department,
             Staff.position,
-            Staff.hire_date,
+            _as_stored(Staff.hire_date),
             cell.requirement_id,
             cell.state,
-            cell.due_on,
-            cell.expires_on,
-        )  # fmt: skip
+            _as_stored(sa.func.coalesce(cell.due_on, cell.expires_on)),
+        )
         .outerjoin(cell, cell.staff_id == Staff.id)
         .order_by(cell.requirement_id)  # after the matrix order: a person's rows stay together
     )
@@ -253,14 +260,14 @@ def matrix_rows(
     def rows() -> Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]:
         current_id, person = None, None
         statuses: dict[int, tuple[str, date | None]] = {}
-        for staff_id, number, name, department, position, hired, rule_id, state, due, ends in read:
+        for staff_id, number, name, department, position, hired, rule_id, state, day in read:
             if staff_id != current_id:
                 if person is not None:
                     yield person, statuses
                     statuses = {}
                 current_id, person = staff_id, (number, name, department, position, hired)
             if rule_id is not None:  # (state, the deadline in force or else the expiry)
-                statuses[rule_id] = (state, due or ends)
+                statuses[rule_id] = (state, day)
         if person is not None:
             yield person, statuses
 

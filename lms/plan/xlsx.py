@@ -269,7 +269,7 @@ class Cells:
     def __init__(self, rewrite: Callable[[str], str] = _same) -> None:
         self.rewrite = rewrite
         self._texts: dict[str, str] = {}
-        self._dates: dict[date, str] = {}
+        self._dates: dict[date | str, str] = {}
         self._numbers: dict[int, str] = {}
 
     def text(self, value: str | None) -> str:
@@ -287,12 +287,13 @@ class Cells:
             return self.EMPTY
         return _text_cell(self.rewrite(value), False)
 
-    def date(self, value: date | None) -> str:
-        if value is None:
+    def date(self, value: date | str | None) -> str:
+        """A date, or its ISO text as SQLite stores it (converted once per distinct text)."""
+        if not value:
             return self.EMPTY
         xml = self._dates.get(value)
         if xml is None:
-            xml = _cell(value)
+            xml = _cell(date.fromisoformat(value) if isinstance(value, str) else value)
             if len(self._dates) < _CACHE_LIMIT:
                 self._dates[value] = xml
         return xml
