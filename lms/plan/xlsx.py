@@ -8,9 +8,11 @@ LibreOffice open the result; the tests read it back with openpyxl.
 :func:`stream` hands the file out in chunks as rows arrive (the zip is written with data
 descriptors, so it never seeks back), holding only a few hundred rows: an export of 50,000 people
 starts at once and its memory does not grow with the rows. Cells carry no ``r`` reference (they
-fill their row in order) and the XML of repeated values is cached. At 50,000 × 17 cells it is
-faster here than XlsxWriter's constant-memory mode, which cannot stream either (its zip is built
-at ``close``); rustpy-xlsxwriter needs every row in memory first (``bench/xlsx_writers.py``).
+fill their row in order) and the XML of repeated values is cached; a caller that knows its
+columns writes its rows itself with :class:`Cells` (``stream(row_xml=...)``), straight from SQL
+rows. At 50,000 × 17 cells it is faster here than XlsxWriter's constant-memory mode, which cannot
+stream either (its zip is built at ``close``); rustpy-xlsxwriter needs every row in memory first
+(``bench/xlsx_writers.py``).
 """
 
 from __future__ import annotations
