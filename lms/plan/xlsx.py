@@ -287,7 +287,10 @@ class Cells:
         """A text that seldom repeats: escaped and neutralised every time."""
         if not value:
             return self.EMPTY
-        return _text_cell(self.rewrite(value), False)
+        text = self.rewrite(value)
+        if _SPECIAL.search(text) is None and not text[0].isspace() and not text[-1].isspace():
+            return '<c t="inlineStr"><is><t>' + text + "</t></is></c>"  # most texts: as they are
+        return _text_cell(text, False)
 
     def date(self, value: date | str | None) -> str:
         """A date, or its ISO text as SQLite stores it (converted once per distinct text)."""
