@@ -569,3 +569,84 @@ def test_xlsx_stream_escapes_cleans_and_keeps_edge_spaces():
     assert got[1][:2] == (" x ", "a&b<c>d") and got[1][2].date() == date(2026, 3, 1)
     assert got[1][3] == 7 and got[1][4] is None and got[1][5] == "'=1+1"
     assert got[3] == got[1]  # the cached cells are the same cells
+
+
+def _sheet_cells(data: bytes) -> list[list[str]]:
+    """An XLSX export's cells as the CSV writes them (ISO dates, numbers as text, "" for empty)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(data), read_only=True)
+    rows = [
+        ["" if v is None else v.date().isoformat() if hasattr(v, "date") else str(v) for v in row]
+        for row in book.worksheets[0].iter_rows(values_only=True)
+    ]
+    book.close()
+    return rows
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    import csv
+
+    return list(csv.reader(data.decode("utf-8-sig").splitlines()))
+
+
+def test_exports_from_sql_rows_match_the_evaluated_exports_and_the_csv(app, make_staff):
+    """The exports write rows straight from the SQL tuples (kept statuses) with per-table cell
+    writers: the same cells as the evaluated path, and as the CSV of the same table."""
+    from tests.test_plan_views import make_person
+
+    _people_in_every_state(app, make_staff)
+    make_person(app, employee_no="P-risky", name="@SUM(A1)", department="+危险部门",
+                position="-导医", hire_date=AS_OF - timedelta(days=400), manager_no="P-overdue",
+                email="=cmd@example.org")  # fmt: skip
+    client = hr_client(app, make_staff)
+    urls = [
+        f"/lms/plan/matrix.{{}}?as_of={AS_OF}",
+        f"/lms/plan/matrix.{{}}?as_of={AS_OF}&sort=-urgency&department=门诊部",
+        f"/lms/plan/overdue.{{}}?as_of={AS_OF}",
+        f"/lms/plan/expiring.{{}}?as_of={AS_OF}&days=400",
+    ]
+
+    def exports() -> list[tuple[list[list[str]], list[list[str]]]]:
+        out = []
+        for url in urls:
+            sheet = client.get(url.format("xlsx"))
+            text = client.get(url.format("csv"))
+            assert sheet.status_code == text.status_code == 200
+            out.append((_sheet_cells(sheet.get_data()), _csv_cells(text.get_data())))
+        return out
+
+    evaluated = exports()  # nothing kept yet: the status function over everyone
+    with app.app_context():
+        kept.refresh(AS_OF)
+        session.commit()
+        assert kept.usable_for(AS_OF)
+    from_kept = exports()
+    assert from_kept == evaluated
+    for sheet, text in from_kept:
+        assert sheet == text and len(sheet) > 1
+    matrix, overdue, expiring = from_kept[0][0], from_kept[2][0], from_kept[3][0]
+    risky = next(r for r in matrix if r[0] == "P-risky")
+    assert risky[1:4] == ["'@SUM(A1)", "'+危险部门", "'-导医"]
+    late = {r[0]: r for r in overdue[1:]}
+    assert late["P-overdue"][1] == "'=HYPERLINK(overdue)" and late["P-overdue"][-2] == (
+        "员工certified(P-certified)"
+    )
+    assert overdue[0][-3:] == ["逾期天数", "上级", "邮箱"] and int(late["P-overdue"][-3]) > 0
+    assert "P-expiring" in {r[0] for r in expiring[1:]}
+
+
+def test_cells_keep_texts_dates_and_numbers_apart():
+    from lms.plan.exports import neutralise
+
+    cells = xlsx.Cells(neutralise)
+    assert cells.text("1") != cells.number(1) == "<c><v>1</v></c>"
+    assert cells.date("2026-03-01") == cells.date(date(2026, 3, 1)) != cells.text("2026-03-01")
+    assert cells.text(None) == cells.unique("") == cells.date(None) == cells.number(None) == "<c/>"
+    assert (
+        cells.unique("a&b<c>\x01")
+        == cells.text("a&b<c>\x01")
+        == ('<c t="inlineStr"><is><t>a&amp;b&lt;c&gt;</t></is></c>')
+    )
+    assert "<t>'=1+1</t>" in cells.unique("=1+1") and "<t>'@x</t>" in cells.text("@x")
+    assert 'xml:space="preserve"' in cells.unique(" 空格 ")

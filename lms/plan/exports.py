@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from lms.i18n import _
 from lms.plan import xlsx
-from lms.plan.evidence import Person, Rule
-from lms.plan.reports import DepartmentRow, Item
+from lms.plan.evidence import Rule
+from lms.plan.reports import DepartmentRow, ListRow, PersonCells
 from lms.plan.status import LABELS, STATES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -30,7 +31,22 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-Table = tuple[list[str], Iterable[list[Any]]]
+
+@dataclass
+class Table:
+    """An export: its headers and rows, and how a row becomes cells.
+
+    ``rows`` may be any source rows (the reports' tuples, read as they stream); ``values`` turns
+    one into its cell values (the CSV and the XLSX column widths), ``xml`` into its XLSX
+    ``<row>`` directly (:class:`xlsx.Cells`), skipping a list of values per row. Without them a
+    row is its own values and the writer's generic path writes it."""
+
+    headers: list[str]
+    rows: Iterable[Any]
+    values: Callable[[Any], Sequence[Any]] | None = None
+    xml: Callable[[Any], str] | None = None
+
+
 CSV_FLUSH_ROWS = 500
 
 
@@ -48,13 +64,13 @@ def _csv_value(value: Any) -> Any:
 
 def csv_stream(table: Table) -> Iterator[bytes]:
     """The CSV file in chunks of a few hundred rows (UTF-8 with a byte-order mark)."""
-    headers, rows = table
+    values = table.values
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     out.write("\ufeff")
-    writer.writerow([neutralise(h) for h in headers])
-    for n, row in enumerate(rows, 1):
-        writer.writerow([_csv_value(v) for v in row])
+    writer.writerow([neutralise(h) for h in table.headers])
+    for n, row in enumerate(table.rows, 1):
+        writer.writerow([_csv_value(v) for v in (values(row) if values else row)])
         if n % CSV_FLUSH_ROWS == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0)
@@ -67,9 +83,15 @@ def csv_bytes(table: Table) -> bytes:
 
 
 def xlsx_stream(table: Table, title: str) -> Iterator[bytes]:
-    headers, rows = table
     # Neutralised inside the writer, once per distinct text it caches rather than once per cell.
-    return xlsx.stream([neutralise(h) for h in headers], rows, title, text=neutralise)
+    return xlsx.stream(
+        [neutralise(h) for h in table.headers],
+        table.rows,
+        title,
+        text=neutralise,
+        row_xml=table.xml,
+        values=table.values,
+    )
 
 
 def xlsx_bytes(table: Table, title: str) -> bytes:
@@ -95,39 +117,139 @@ def _person_headers() -> list[str]:
     return [_("工号"), _("姓名"), _("部门"), _("岗位"), _("入职日期")]
 
 
-def _person_cells(item_person: Any) -> list[Any]:
-    p = item_person
-    return [p.employee_no, p.name, p.department, p.position, p.hire_date]
+def _person_xml(cells: xlsx.Cells, number: Any, name: Any, department: Any, position: Any,
+                hired: Any) -> str:  # fmt: skip
+    """The five person cells: numbers and names seldom repeat, departments and positions do."""
+    return (
+        cells.unique(number)
+        + cells.unique(name)
+        + cells.text(department)
+        + cells.text(position)
+        + cells.date(hired)
+    )
 
 
-def matrix_table(rules: list[Rule], rows: Iterable[tuple[Person, dict]]) -> Table:
+def matrix_table(
+    rules: list[Rule], rows: Iterable[tuple[PersonCells, dict[int, tuple[str, date | None]]]]
+) -> Table:
     """One row per person: their cells, then status and deadline (or expiry) per requirement.
 
-    ``rows``: ``(person, {rule id: (state, deadline or expiry)})`` (``reports.matrix_rows``)."""
+    ``rows``: ``(person cells, {rule id: (state, deadline or expiry)})`` (``reports.matrix_rows``).
+    The XLSX path writes each (state, date) pair's two cells once per distinct pair."""
     headers = _person_headers() + [
         f"{r.course_title}({r.audience}){suffix}"
         for r in rules
         for suffix in ("", " " + _("截止/到期"))
     ]
     not_applicable, labels = _("不适用"), _labels()
+    ids = [r.id for r in rules]
 
-    def body() -> Iterator[list[Any]]:
-        for person, statuses in rows:
-            row = _person_cells(person)
-            for rule in rules:
-                cell = statuses.get(rule.id)
-                if cell is None:
-                    row += [not_applicable, None]
-                else:  # (state, deadline or expiry)
-                    row += [labels[cell[0]], cell[1]]
-            yield row
+    def values(row: tuple[PersonCells, dict]) -> list[Any]:
+        person, statuses = row
+        out = list(person)
+        for rule_id in ids:
+            cell = statuses.get(rule_id)
+            if cell is None:
+                out += [not_applicable, None]
+            else:  # (state, deadline or expiry)
+                out += [labels[cell[0]], cell[1]]
+        return out
 
-    return headers, body()
+    cells = xlsx.Cells(neutralise)
+    absent = cells.text(not_applicable) + cells.EMPTY
+    label_xml = {state: cells.text(label) for state, label in labels.items()}
+    pairs: dict[tuple[str, date | None], str] = {}
+
+    def pair(cell: tuple[str, date | None]) -> str:
+        xml = pairs.get(cell)
+        if xml is None:
+            xml = pairs[cell] = label_xml[cell[0]] + cells.date(cell[1])
+        return xml
+
+    def xml(row: tuple[PersonCells, dict]) -> str:
+        person, statuses = row
+        get = statuses.get
+        return (
+            "<row>"
+            + _person_xml(cells, *person)
+            + "".join([absent if (c := get(i)) is None else pairs.get(c) or pair(c) for i in ids])
+            + "</row>"
+        )
+
+    return Table(headers, rows, values, xml)
 
 
-def overdue_table(items: Iterable[Item], as_of: date, rules: Iterable[Rule] = ()) -> Table:
-    """``rules``: every rule the items may name, so their audiences are worded before streaming."""
-    headers = _person_headers() + [
+def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable[Rule]) -> Table:
+    """The overdue (``kind="overdue"``) or expiring list's table: person, course, audience,
+    state, then the list's own columns."""
+    labels, audiences = _labels(), _audiences(rules)
+    rule_by_id = {r.id: r for r in rules}
+    cells = xlsx.Cells(neutralise)
+    # Course and audience of each requirement, and each state's label: one piece of XML each.
+    rule_xml = {
+        rid: cells.text(r.course_title) + cells.text(audiences.get(rid) or r.audience)
+        for rid, r in rule_by_id.items()
+    }
+    label_xml = {state: cells.text(label) for state, label in labels.items()}
+    # Deadline or expiry with its day count, once per date.
+    dated: dict[date | None, str] = {}
+
+    def days(row: ListRow) -> int | None:
+        if kind == "overdue":
+            return (as_of - row[9]).days if row[9] else None
+        return (row[11] - as_of).days if row[11] else None
+
+    def manager(row: ListRow) -> str | None:
+        return f"{row[12]}({row[13]})" if row[13] is not None else row[6]
+
+    def rule_of(row: ListRow) -> Rule:
+        rule = rule_by_id.get(row[7])
+        if rule is None:  # an evaluated item names a rule loaded with it
+            raise LookupError(row[7])
+        return rule
+
+    if kind == "overdue":
+
+        def values(row: ListRow) -> list[Any]:
+            rule = rule_of(row)
+            return [*row[:5], rule.course_title, audiences.get(rule.id) or rule.audience,
+                    labels[row[8]], row[9], days(row), manager(row), row[5]]  # fmt: skip
+
+        def xml(row: ListRow) -> str:
+            due = row[9]
+            tail = dated.get(due)
+            if tail is None:
+                tail = dated[due] = cells.date(due) + cells.number(days(row))
+            return (
+                "<row>" + _person_xml(cells, *row[:5]) + rule_xml[row[7]] + label_xml[row[8]]
+                + tail + cells.unique(manager(row)) + cells.unique(row[5]) + "</row>"
+            )  # fmt: skip
+
+    else:
+
+        def values(row: ListRow) -> list[Any]:
+            rule = rule_of(row)
+            return [*row[:5], rule.course_title, audiences.get(rule.id) or rule.audience,
+                    labels[row[8]], row[10], row[11], days(row)]  # fmt: skip
+
+        def xml(row: ListRow) -> str:
+            ends = row[11]
+            tail = dated.get(ends)
+            if tail is None:
+                tail = dated[ends] = cells.date(ends) + cells.number(days(row))
+            return (
+                "<row>" + _person_xml(cells, *row[:5]) + rule_xml[row[7]] + label_xml[row[8]]
+                + cells.date(row[10]) + tail + "</row>"
+            )  # fmt: skip
+
+    return Table([], rows, values, xml)
+
+
+def overdue_table(rows: Iterable[ListRow], as_of: date, rules: Iterable[Rule] = ()) -> Table:
+    """``rows``: ``reports.list_rows("overdue", …)``; ``rules``: every rule the rows may name, so
+    their audiences are worded before streaming."""
+    table = _list_table("overdue", rows, as_of, list(rules))
+    table.headers = _person_headers() + [
         _("课程"),
         _("适用范围"),
         _("状态"),
@@ -136,25 +258,13 @@ def overdue_table(items: Iterable[Item], as_of: date, rules: Iterable[Rule] = ()
         _("上级"),
         _("邮箱"),
     ]
-    labels, audiences = _labels(), _audiences(rules)
-    rows = (
-        _person_cells(i.person)
-        + [
-            i.rule.course_title,
-            audiences.get(i.rule.id) or i.rule.audience,
-            labels[i.status.state],
-            i.status.due_on,
-            (as_of - i.status.due_on).days if i.status.due_on else None,
-            f"{i.manager.name}({i.manager.employee_no})" if i.manager else i.person.manager_no,
-            i.person.email,
-        ]
-        for i in items
-    )
-    return headers, rows
+    return table
 
 
-def expiring_table(items: Iterable[Item], as_of: date, rules: Iterable[Rule] = ()) -> Table:
-    headers = _person_headers() + [
+def expiring_table(rows: Iterable[ListRow], as_of: date, rules: Iterable[Rule] = ()) -> Table:
+    """``rows``: ``reports.list_rows("expiring", …)``."""
+    table = _list_table("expiring", rows, as_of, list(rules))
+    table.headers = _person_headers() + [
         _("课程"),
         _("适用范围"),
         _("状态"),
@@ -162,20 +272,7 @@ def expiring_table(items: Iterable[Item], as_of: date, rules: Iterable[Rule] = (
         _("到期日期"),
         _("剩余天数"),
     ]
-    labels, audiences = _labels(), _audiences(rules)
-    rows = (
-        _person_cells(i.person)
-        + [
-            i.rule.course_title,
-            audiences.get(i.rule.id) or i.rule.audience,
-            labels[i.status.state],
-            i.status.certified_on,
-            i.status.expires_on,
-            (i.status.expires_on - as_of).days if i.status.expires_on else None,
-        ]
-        for i in items
-    )
-    return headers, rows
+    return table
 
 
 def department_table(rows: Iterable[DepartmentRow]) -> Table:
@@ -186,4 +283,4 @@ def department_table(rows: Iterable[DepartmentRow]) -> Table:
         + [r.counts[s] for s in STATES]
         for r in rows
     ]
-    return headers, body
+    return Table(headers, body)

@@ -128,7 +128,10 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
 
     def rows() -> Iterator[Any]:
         with bind.connect() as connection:
-            yield from connection.execution_options(yield_per=1000).execute(stmt)
+            result = connection.execution_options(yield_per=1000).execute(stmt)
+            # A batch at a time: iterating the result row by row costs a fetch call per row.
+            for batch in result.partitions():
+                yield from batch
 
     return rows()
 
@@ -189,12 +192,31 @@ def _kept_matrix(query: MatrixQuery, as_of: date, rules: list[Rule]) -> Matrix:
     return Matrix(query, as_of, rules, people, kept_statuses(people, rules), total or 0)
 
 
-def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Person, dict]]]:
-    """Every row of the matrix in order, for the exports: ``(person, {rule id: (state, the
-    deadline in force or else the expiry)})``.
+def _as_stored(column: Any) -> Any:
+    """A date column read as the driver gives it: ISO text on SQLite (SQLAlchemy's text-to-date
+    conversion of ~170,000 values, a few thousand distinct, showed in the matrix export; the writer
+    converts each distinct text once), a ``date`` on PostgreSQL."""
+    return sa.type_coerce(column, sa.String)
 
-    From the kept statuses this is one query read as it streams (constant memory); otherwise the
-    whole matrix is evaluated first.
+
+PersonCells = tuple[str, str, str | None, str | None, date | str | None]
+"""A person in an export: employee number, name, department, position, hire date (a ``date``, or
+its ISO text as SQLite stores it)."""
+
+
+def _person_cells(p: Person) -> PersonCells:
+    return (p.employee_no, p.name, p.department, p.position, p.hire_date)
+
+
+def matrix_rows(
+    query: MatrixQuery,
+) -> tuple[list[Rule], date, Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]]:
+    """Every row of the matrix in order, for the exports: ``(person cells, {rule id: (state, the
+    deadline in force or else the expiry)})``; dates may be ISO text (:func:`_as_stored`).
+
+    From the kept statuses this is one query read as it streams (constant memory), taken as plain
+    tuples: at 50,000 people, objects per row were most of an export's time. Otherwise the whole
+    matrix is evaluated first.
     """
     as_of = query.as_of or config.today()
     rules = load_rules()
@@ -208,31 +230,46 @@ def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[tuple[Pe
         return (
             m.rules,
             m.as_of,
-            ((p, {r.id: cells.get((p.id, r.id)) for r in m.rules}) for p in m.people),
+            (
+                (
+                    _person_cells(p),
+                    {r.id: cells[(p.id, r.id)] for r in m.rules if (p.id, r.id) in cells},
+                )
+                for p in m.people
+            ),
         )
     cell = sa.orm.aliased(KeptStatus)
     stmt = (
         _kept_select(query)
-        .add_columns(cell.requirement_id, cell.state, cell.due_on, cell.expires_on)
+        .with_only_columns(
+            Staff.id,
+            Staff.employee_no,
+            Staff.name,
+            Staff.department,
+            Staff.position,
+            _as_stored(Staff.hire_date),
+            cell.requirement_id,
+            cell.state,
+            _as_stored(sa.func.coalesce(cell.due_on, cell.expires_on)),
+        )
         .outerjoin(cell, cell.staff_id == Staff.id)
         .order_by(cell.requirement_id)  # after the matrix order: a person's rows stay together
     )
     read = streamed(stmt)
 
-    def rows() -> Iterator[tuple[Person, dict]]:
-        current: Person | None = None
+    def rows() -> Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]:
+        current_id, person = None, None
         statuses: dict[int, tuple[str, date | None]] = {}
-        width = len(PERSON_COLUMNS)  # by position: see _items_from
-        for row in read:
-            if current is None or row[0] != current.id:
-                if current is not None:
-                    yield current, statuses
+        for staff_id, number, name, department, position, hired, rule_id, state, day in read:
+            if staff_id != current_id:
+                if person is not None:
+                    yield person, statuses
                     statuses = {}
-                current = Person(*row[:width])
-            if row[width] is not None:  # (state, the deadline in force or else the expiry)
-                statuses[row[width]] = (row[width + 1], row[width + 2] or row[width + 3])
-        if current is not None:
-            yield current, statuses
+                current_id, person = staff_id, (number, name, department, position, hired)
+            if rule_id is not None:  # (state, the deadline in force or else the expiry)
+                statuses[rule_id] = (state, day)
+        if person is not None:
+            yield person, statuses
 
     return rules, as_of, rows()
 
@@ -455,6 +492,62 @@ def list_items(
     rules = {r.id: r for r in load_rules()}
 
     return _items_from(streamed(stmt), rules, True)
+
+
+ListRow = tuple[
+    str, str, str | None, str | None, date | None, str | None, str | None,
+    int, str, date | None, date | None, date | None, str | None, str | None,
+]  # fmt: skip
+"""One item of a list in an export, by position: employee number, name, department, position,
+hire date, e-mail, manager's number as recorded; requirement id, state, due date, certified on,
+expires on; the manager's name and number when the manager is on file."""
+
+
+def _list_row(i: Item) -> ListRow:
+    p, s, m = i.person, i.status, i.manager
+    return (p.employee_no, p.name, p.department, p.position, p.hire_date, p.email, p.manager_no,
+            i.rule.id, s.state, s.due_on, s.certified_on, s.expires_on,
+            m.name if m else None, m.employee_no if m else None)  # fmt: skip
+
+
+def list_rows(
+    kind: str,
+    as_of: date,
+    *,
+    days: int | None = None,
+    department: str | None = None,
+    position: str | None = None,
+) -> Iterator[ListRow]:
+    """The whole overdue or expiring list as :data:`ListRow` tuples, for the exports: one query
+    on the kept statuses read as it streams, selecting only the columns an export shows (no
+    objects per row), or the evaluated list when they do not describe ``as_of``."""
+    if not kept.usable_for(as_of):
+        items = list_items(kind, as_of, days=days, department=department, position=position)
+        return map(_list_row, items)
+    boss = sa.orm.aliased(Staff)
+    stmt = (
+        _kept_items(kind, as_of, days, department, position)
+        .with_only_columns(
+            Staff.employee_no,
+            Staff.name,
+            Staff.department,
+            Staff.position,
+            Staff.hire_date,
+            Staff.email,
+            Staff.manager_no,
+            KeptStatus.requirement_id,
+            KeptStatus.state,
+            KeptStatus.due_on,
+            KeptStatus.certified_on,
+            KeptStatus.expires_on,
+            boss.name,
+            boss.employee_no,
+        )  # fmt: skip
+        .join(Staff, Staff.id == KeptStatus.staff_id)
+        .outerjoin(boss, boss.employee_no == Staff.manager_no)
+    )
+    active = {r.id for r in load_rules()}
+    return (row for row in streamed(stmt) if row[7] in active)
 
 
 @dataclass

@@ -6,6 +6,7 @@ Views stay thin: read the query or form, call ``reports`` / ``requirements`` / `
 from __future__ import annotations
 
 import json
+from collections.abc import Sized
 from datetime import date, datetime
 
 from flask import (
@@ -76,8 +77,9 @@ def _download(table: exports.Table, fmt: str, name: str, as_of: date) -> Respons
     """The file streamed as it is written: the rows are read from their own connection while
     the response is sent, and every text needing the reader's language was resolved before."""
     body = exports.render(table, fmt, name)
-    # The rows stream after this: the audit entry names the list and its filters, not a count.
-    _record_export(name, fmt, as_of=as_of.isoformat())
+    # A streamed table's length is not known before it is written: only a list's is recorded.
+    counted = {"rows": len(table.rows)} if isinstance(table.rows, Sized) else {}
+    _record_export(name, fmt, as_of=as_of.isoformat(), **counted)
     filename = f"{name}-{as_of.isoformat()}.{fmt}"
     return Response(
         body,
@@ -146,8 +148,8 @@ def overdue():
 @requires(*HR)
 def overdue_export(fmt: str):
     as_of = _as_of()
-    items = reports.list_items("overdue", as_of, **_list_args())
-    return _download(exports.overdue_table(items, as_of, load_rules()), fmt, "overdue", as_of)
+    rows = reports.list_rows("overdue", as_of, **_list_args())
+    return _download(exports.overdue_table(rows, as_of, load_rules()), fmt, "overdue", as_of)
 
 
 def _days() -> int:
@@ -178,9 +180,9 @@ def expiring():
 @requires(*HR)
 def expiring_export(fmt: str):
     as_of, days = _as_of(), _days()
-    items = reports.list_items("expiring", as_of, days=days, **_list_args())
+    rows = reports.list_rows("expiring", as_of, days=days, **_list_args())
     return _download(
-        exports.expiring_table(items, as_of, load_rules()), fmt, f"expiring-{days}d", as_of
+        exports.expiring_table(rows, as_of, load_rules()), fmt, f"expiring-{days}d", as_of
     )
 
 
