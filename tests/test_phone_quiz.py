@@ -303,3 +303,13 @@ def test_a_pass_shows_the_certificate_with_download_and_verify_links(app, client
     assert client.get(download).data.startswith(b"%PDF")
     assert f'href="/lms/verify/{serial.group(1)}"' in result
     assert "再测一次" not in result
+
+
+def test_a_step_index_with_thousands_of_digits_is_ignored_not_a_server_error():
+    """Found by the route fuzzer: ``q1-step-999…`` (4,301 digits) made int() raise on submit."""
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.answer_form import posted_ranks
+
+    form = MultiDict({"q1-step-" + "9" * 4301: "1", "q1-step-0": "2"})
+    assert posted_ranks(form, 1) == {0: "2"}

@@ -62,8 +62,10 @@ def posted_ranks(form: MultiDict, position: int) -> dict[int, str]:
     prefix = f"q{position}-step-"
     ranks: dict[int, str] = {}
     for key, value in form.items():
-        if key.startswith(prefix) and key[len(prefix) :].isdigit():
-            ranks[int(key[len(prefix) :])] = value
+        index = key[len(prefix) :]
+        # A step index has a few digits; int() refuses more than 4,300 (a 500 otherwise).
+        if key.startswith(prefix) and index.isdigit() and len(index) <= 6:
+            ranks[int(index)] = value
     return ranks
 
 
