@@ -173,7 +173,7 @@ class LMS:
         subscribe()  # passes earn certificates: the quiz engine only announces grades
         from lms.plan import kept
 
-        kept.subscribe()  # kept plan statuses follow every event, in the event's transaction
+        kept.subscribe(db)  # kept plan statuses follow every event, in the event's transaction
 
         startup_check(app)  # logs how to install the certificate font when it is missing
 

@@ -650,3 +650,15 @@ def test_cells_keep_texts_dates_and_numbers_apart():
     )
     assert "<t>'=1+1</t>" in cells.unique("=1+1") and "<t>'@x</t>" in cells.text("@x")
     assert 'xml:space="preserve"' in cells.unique(" 空格 ")
+
+
+def test_only_the_lms_sessions_are_hooked_not_every_sqlalchemy_session(app):
+    """A plugin touches only what is its own: a host's other sessions carry no LMS listener."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from lms.plan import kept
+
+    assert not event.contains(Session, "after_flush", kept._after_flush)
+    assert not event.contains(Session, "before_commit", kept._before_commit)
+    assert event.contains(app.extensions["lms"].db.session, "before_commit", kept._before_commit)

@@ -520,15 +520,20 @@ def on_certificate_changed(_sender: object, certificate: Certificate, **_extra: 
 _subscribed = False
 
 
-def subscribe() -> None:
-    """Hook the session and the certificate signals once per process (idempotent)."""
+def subscribe(db: Any) -> None:
+    """Hook the LMS's own sessions (``db.session``'s factory, not every SQLAlchemy session of the
+    process: a host's other sessions are left alone) and, once per process, the certificate
+    signals. Idempotent."""
     global _subscribed
-    if _subscribed:
-        return
-    from lms.certificates.signals import certificate_changed
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+    if not _subscribed:
+        from lms.certificates.signals import certificate_changed
 
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_rollback", _after_rollback)
-    certificate_changed.connect(on_certificate_changed)
-    _subscribed = True
+        certificate_changed.connect(on_certificate_changed)
+        _subscribed = True
