@@ -1,12 +1,13 @@
 """What every interchange format shares: the parsed-question model, limits, problems, ids.
 
-The format modules (:mod:`.gift`, :mod:`.aiken`, :mod:`.yaml_bank`) import this, never the
+The format modules (:mod:`.gift`, :mod:`.aiken`, :mod:`.yaml_bank`, :mod:`.moodle_xml`, :mod:`.sheet`) import this, never the
 package, so the package can import them without a cycle.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 import re
 import time
@@ -15,7 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lms.quizzes.bank_file import ID_RE, question_problems
+from lms.content.markdown import sanitise_html
+from lms.quizzes.bank_file import ID_RE, WEIGHT_SLACK, question_problems
 
 FORMATS = ("gift", "aiken", "yaml", "moodlexml", "sheet")
 # Moodle questions carry no difficulty; imported ones without it count as medium.
@@ -338,3 +340,43 @@ def decode(raw: bytes) -> str:
 def split_lines(text: str) -> list[str]:
     """Lines split on line breaks only (``str.splitlines`` would also split on U+2028 etc.)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def html_to_text(text: str) -> str:
+    """HTML as our plain text: cleaned by the lessons' sanitiser first (so a script's or style's
+    content is dropped, not kept as words), then line breaks for blocks, tags removed."""
+    text = sanitise_html(text)
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>", "\n", text)
+    text = html.unescape(re.sub(r"<[^>]*>", "", text))
+    return "\n".join(line.strip() for line in text.split("\n")).strip()
+
+
+def whole_number(weight: float) -> int | float:
+    """``50`` rather than ``50.0``; other values as they are."""
+    return int(weight) if weight == int(weight) else weight
+
+
+def default_shares(weights: list[float]) -> bool:
+    """Whether a multiple answer's weights are the even shares (rights +100/n, wrongs -100/m) that
+    our unweighted grading gives anyway; only other weights are kept on the options."""
+    rights = sum(1 for w in weights if w > 0)
+    wrongs = len(weights) - rights
+    if not rights or not wrongs:
+        return False
+    return all(abs(w - (100 / rights if w > 0 else -100 / wrongs)) <= WEIGHT_SLACK for w in weights)
+
+
+def weight_text(value: float) -> str:
+    """A weight as GIFT and Moodle write it: ``33.33333``, ``50``."""
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+def one_answer_type(weights: list[float]) -> str | None:
+    """The type a one-answer choice question's weights make: ``single`` (100 and 0), ``scenario``
+    (one answer at 100, the others from 0 to 100: Moodle's single choice with partial credit), or
+    ``None`` when they make neither (GIFT and Moodle XML report it, each in its own words)."""
+    if all(w in (0, 100) for w in weights):
+        return "single"
+    if all(0 <= w <= 100 for w in weights) and weights.count(100) == 1:
+        return "scenario"
+    return None

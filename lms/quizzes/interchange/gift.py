@@ -60,7 +60,6 @@ are skipped. Feedback is optional, as in Moodle.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from bisect import bisect_right
@@ -68,7 +67,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lms.content.markdown import sanitise_html
 from lms.quizzes.interchange.common import (
     DEFAULT_DIFFICULTY,
     Budget,
@@ -78,14 +76,18 @@ from lms.quizzes.interchange.common import (
     Problem,
     Skipped,
     canonical,
+    default_shares,
     fold_feedback,
     generated_id,
+    html_to_text,
     id_derived,
     id_from_title,
+    one_answer_type,
     split_lines,
+    weight_text,
+    whole_number,
 )
 
-WEIGHT_SLACK = 0.01  # as bank_file.WEIGHT_SLACK: 33.33333 counts as a third
 ESCAPABLE = frozenset("\\~=#{}:>")
 FORMAT_RE = re.compile(r"\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 WEIGHT_RE = re.compile(r"%(-?[0-9]{1,3}(?:[.,][0-9]+)?)%")
@@ -207,17 +209,8 @@ class _Reader:
             span = span.cut(match.end()).strip()
         text = span.chars
         if fmt == "html":
-            text = _html_to_text(text)
+            text = html_to_text(text)
         return text
-
-
-def _html_to_text(text: str) -> str:
-    """HTML as our plain text: cleaned by the lessons' sanitiser first (so a script's or style's
-    content is dropped, not kept as words), then line breaks for blocks, tags removed."""
-    text = sanitise_html(text)
-    text = re.sub(r"(?i)<br\s*/?>|</p\s*>|</div\s*>|</li\s*>", "\n", text)
-    text = html.unescape(re.sub(r"<[^>]*>", "", text))
-    return "\n".join(line.strip() for line in text.split("\n")).strip()
 
 
 def parse_gift(text: str, limits: Limits | None = None) -> ParseResult:
@@ -327,7 +320,7 @@ def _question(
     if after.strip().chars:
         stem = (before.chars + BLANK + after.chars).strip()
         if reader.fmt == "html":
-            stem = _html_to_text(stem)
+            stem = html_to_text(stem)
     block = span.cut(opening + 1, closing)
 
     general = None
@@ -511,10 +504,6 @@ def _expect(wanted: str | None, actual: str, line: int, result: ParseResult) -> 
     return True
 
 
-def _number(weight: float) -> int | float:
-    return int(weight) if weight == int(weight) else weight
-
-
 def _choice(
     data: dict[str, Any],
     answers: list[_Answer],
@@ -531,10 +520,8 @@ def _choice(
         has_right = any(a.marker == "=" for a in answers)
         if not has_right and (len(positive) >= 2 or any(w < 0 for w in weights)):
             wanted = "multiple"
-        elif all(w in (0, 100) for w in weights):
-            wanted = "single"
-        elif all(0 <= w <= 100 for w in weights) and weights.count(100) == 1:
-            wanted = "scenario"  # Moodle's single choice with partial credit (~%25%…)
+        elif one_answer_type(weights):
+            wanted = one_answer_type(weights)
         else:
             result.problem(
                 line,
@@ -549,30 +536,20 @@ def _choice(
     if wanted == "single" and any(w not in (0, 100) for w in weights):
         result.problem(line, "a single-choice question has no partial credit: use = and ~ only")
         return
-    weighted = wanted == "multiple" and not _default_shares(weights)
+    weighted = wanted == "multiple" and not default_shares(weights)
     options = []
     for answer, weight in zip(answers, weights, strict=True):
         option: dict[str, Any] = {"text": answer.text}
         if wanted == "scenario":
-            option["grade"] = _number(weight)
+            option["grade"] = whole_number(weight)
         elif weight > 0 if wanted == "multiple" else weight == 100:
             option["correct"] = True
         if weighted:
-            option["weight"] = _number(weight)
+            option["weight"] = whole_number(weight)
         if answer.feedback:
             option["feedback"] = answer.feedback
         options.append(option)
     data.update(type=wanted, options=options, feedback=general)
-
-
-def _default_shares(weights: list[float]) -> bool:
-    """Whether a multiple answer's weights are the even shares (rights +100/n, wrongs -100/m) that
-    our unweighted grading gives anyway; only other weights are kept on the options."""
-    rights = sum(1 for w in weights if w > 0)
-    wrongs = len(weights) - rights
-    if not rights or not wrongs:
-        return False
-    return all(abs(w - (100 / rights if w > 0 else -100 / wrongs)) <= WEIGHT_SLACK for w in weights)
 
 
 def _matching(
@@ -681,7 +658,7 @@ def _numerical(
             folded.append(text)
             continue
         if weight != 100:
-            answer["weight"] = _number(weight)
+            answer["weight"] = whole_number(weight)
         if text:
             answer["feedback"] = text
         answers.append(answer)
@@ -710,7 +687,7 @@ def _finite(text: str) -> int | float | None:
     number = float(text)
     if number != number or number in (float("inf"), float("-inf")):
         return None
-    return _number(number)
+    return whole_number(number)
 
 
 def _rank(text: str) -> int:
@@ -734,7 +711,7 @@ def _short(
         if weight == 100:
             accepted.append(answer.text)
         elif weight > 0:
-            partial.append({"text": answer.text, "weight": _number(weight)})
+            partial.append({"text": answer.text, "weight": whole_number(weight)})
         # a 0% answer earns nothing, as any other answer: only its feedback is kept
     if not _expect(wanted, "short", answers[0].line if answers else 1, result):
         return
@@ -770,13 +747,9 @@ def _answer_text(text: str, weight: str | None = None, *, default: str = "100") 
     return (f"%{weight}%" if weight is not None else "") + escape(text)
 
 
-def _weight(value: float) -> str:
-    return f"{value:.5f}".rstrip("0").rstrip(".")
-
-
 def _numeral(value: float) -> str:
     """A number exactly as stored (``repr`` round-trips a float), ``8`` rather than ``8.0``."""
-    return str(_number(value)) if isinstance(value, float) else str(value)
+    return str(whole_number(value)) if isinstance(value, float) else str(value)
 
 
 def _feedback(option: Mapping[str, Any]) -> str:
@@ -808,12 +781,12 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
         for option in options:
             share = 100 / rights if option.get("correct") is True else -100 / wrongs
             share = option.get("weight", share)
-            out.append("~" + _answer_text(option["text"], _weight(share)) + _feedback(option))
+            out.append("~" + _answer_text(option["text"], weight_text(share)) + _feedback(option))
     elif qtype == "scenario":
         for option in options:
             grade = option["grade"]
-            weight = None if grade in (0, 100) else _weight(grade)
-            text = _answer_text(option["text"], weight, default=_weight(grade))
+            weight = None if grade in (0, 100) else weight_text(grade)
+            text = _answer_text(option["text"], weight, default=weight_text(grade))
             out.append(("=" if grade == 100 else "~") + text + _feedback(option))
     elif qtype == "truefalse":
         out.append("TRUE" if question["answer"] else "FALSE")
@@ -829,7 +802,7 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
         out.append("#")
         for answer in question["answers"]:
             weight = answer.get("weight", 100)
-            mark = "=" if weight == 100 else f"=%{_weight(weight)}%"
+            mark = "=" if weight == 100 else f"=%{weight_text(weight)}%"
             if "value" in answer:
                 number = _numeral(answer["value"])
                 if "tolerance" in answer:
@@ -841,7 +814,7 @@ def question_to_gift(question: Mapping[str, Any]) -> str:
         for accepted in question["accepted"]:
             out.append("=" + _answer_text(accepted))
         for partial in question.get("partial") or []:
-            out.append("=" + _answer_text(partial["text"], _weight(partial["weight"])))
+            out.append("=" + _answer_text(partial["text"], weight_text(partial["weight"])))
     else:
         raise ValueError(f"cannot write a {qtype!r} question as GIFT")
     if question.get("feedback"):

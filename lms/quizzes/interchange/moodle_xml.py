@@ -55,18 +55,17 @@ from lms.quizzes.interchange.common import (
     Problem,
     Skipped,
     canonical,
+    default_shares,
     fold_feedback,
     generated_id,
+    html_to_text,
     id_derived,
     id_from_title,
+    one_answer_type,
+    weight_text,
+    whole_number,
 )
-from lms.quizzes.interchange.gift import (
-    MAX_ANSWERS,
-    _default_shares,
-    _html_to_text,
-    _number,
-    _weight,
-)
+from lms.quizzes.interchange.gift import MAX_ANSWERS
 
 MARKER_RE = re.compile(r"^\s*mingli:\s*(\S+)\s*(.*?)\s*$", re.DOTALL)
 MARKERS = ("type", "difficulty", "section", "source", "sources")
@@ -231,7 +230,7 @@ def _fmt_text(node: _Node | None, result: ParseResult, default: str = "html") ->
     if fmt == "html" or (fmt == "moodle_auto_format" and _TAG_RE.search(raw)):
         if _IMG_RE.search(raw):
             result.notes.append(Problem(node.line, "an image in the text was dropped"))
-        return _html_to_text(raw)
+        return html_to_text(raw)
     return raw.strip()
 
 
@@ -382,10 +381,8 @@ def _choice(
     if wanted is None:
         if not single:
             wanted = "multiple"
-        elif all(w in (0, 100) for w in weights):
-            wanted = "single"
-        elif all(0 <= w <= 100 for w in weights) and weights.count(100) == 1:
-            wanted = "scenario"  # one right answer, others with partial credit
+        elif one_answer_type(weights):
+            wanted = one_answer_type(weights)
         else:
             result.problem(
                 node.line,
@@ -399,16 +396,16 @@ def _choice(
     if wanted == "single" and any(w not in (0, 100) for w in weights):
         result.problem(node.line, "a single-choice question has no partial credit")
         return
-    weighted = wanted == "multiple" and not _default_shares(weights)
+    weighted = wanted == "multiple" and not default_shares(weights)
     options = []
     for answer in answers:
         option: dict[str, Any] = {"text": answer.text}
         if wanted == "scenario":
-            option["grade"] = _number(answer.fraction)
+            option["grade"] = whole_number(answer.fraction)
         elif answer.fraction > 0 if wanted == "multiple" else answer.fraction == 100:
             option["correct"] = True
         if weighted:
-            option["weight"] = _number(answer.fraction)
+            option["weight"] = whole_number(answer.fraction)
         if answer.feedback:
             option["feedback"] = answer.feedback
         options.append(option)
@@ -435,7 +432,7 @@ def _short(answers: list[_Answer], data: dict[str, Any], general: str) -> None:
         if answer.fraction == 100:
             accepted.append(answer.text)
         elif answer.fraction > 0:
-            partial.append({"text": answer.text, "weight": _number(answer.fraction)})
+            partial.append({"text": answer.text, "weight": whole_number(answer.fraction)})
         # a 0% (or negative) answer earns nothing, as any other answer: only its feedback is kept
     data.update(
         type="short",
@@ -491,11 +488,11 @@ def _numerical(
                 answer.line, f"answer {answer.text!r} ± {tolerance_text!r} is not a number"
             )
             return
-        item: dict[str, Any] = {"value": _number(value)}
+        item: dict[str, Any] = {"value": whole_number(value)}
         if tolerance:
-            item["tolerance"] = _number(tolerance)
+            item["tolerance"] = whole_number(tolerance)
         if answer.fraction != 100:
-            item["weight"] = _number(answer.fraction)
+            item["weight"] = whole_number(answer.fraction)
         if answer.feedback:
             item["feedback"] = answer.feedback
         out.append(item)
@@ -531,7 +528,7 @@ def _comment(key: str, value: str) -> str:
 def _answer(fraction: float, text: str, feedback: str = "", extra: str = "") -> str:
     fb = _text("feedback", feedback, indent="") if feedback else ""
     return (
-        f'    <answer fraction="{_weight(fraction)}" format="plain_text">'
+        f'    <answer fraction="{weight_text(fraction)}" format="plain_text">'
         f"<text>{_x(text)}</text>{extra}{fb}</answer>"
     )
 
@@ -606,9 +603,11 @@ def question_to_xml(question: Mapping[str, Any]) -> str:
             else:
                 value = (item["min"] + item["max"]) / 2
                 tolerance = (item["max"] - item["min"]) / 2
-            extra = f"<tolerance>{_weight(tolerance)}</tolerance>"
+            extra = f"<tolerance>{weight_text(tolerance)}</tolerance>"
             out.append(
-                _answer(item.get("weight", 100), _weight(value), item.get("feedback") or "", extra)
+                _answer(
+                    item.get("weight", 100), weight_text(value), item.get("feedback") or "", extra
+                )
             )
     out.append("  </question>")
     return "\n".join(out)

@@ -59,10 +59,12 @@ from lms.quizzes.interchange.common import (
     Problem,
     Skipped,
     canonical,
+    default_shares,
     generated_id,
     id_from_title,
+    weight_text,
+    whole_number,
 )
-from lms.quizzes.interchange.gift import _default_shares, _number, _weight
 from lms.staff.importer import DEFAULT_MAX_ROWS, FileUnreadable, read_rows
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -370,9 +372,9 @@ def _multiple(data, options, answer, weights, line, result) -> None:  # noqa: AN
     data["options"] = _choice_options(options, chosen, "multiple")
     if weights.strip():  # even shares are what unweighted grading gives: only others are kept
         shares = _shares(weights, len(options))
-        if not _default_shares(shares):
+        if not default_shares(shares):
             for option, share in zip(data["options"], shares, strict=True):
-                option["weight"] = _number(share)
+                option["weight"] = whole_number(share)
 
 
 def _scenario(data, options, answer, weights, line, result) -> None:  # noqa: ANN001
@@ -380,7 +382,7 @@ def _scenario(data, options, answer, weights, line, result) -> None:  # noqa: AN
     grades = _shares(weights, len(options))
     data["options"] = _choice_options(options, chosen, "scenario")
     for option, grade in zip(data["options"], grades, strict=True):
-        option["grade"] = _number(grade)
+        option["grade"] = whole_number(grade)
     best = [letter for (letter, _, _), g in zip(options, grades, strict=True) if g == 100]
     if chosen and chosen != best:
         raise _RowProblem(
@@ -406,7 +408,7 @@ def _short(data, options, answer, weights, line, result) -> None:  # noqa: ANN00
             if share >= 100:
                 accepted.append(text)
             elif share > 0:
-                partial.append({"text": text, "weight": _number(share)})
+                partial.append({"text": text, "weight": whole_number(share)})
         else:
             accepted.append(part)
     if not accepted:
@@ -455,16 +457,16 @@ def _numerical(data, options, answer, weights, line, result) -> None:  # noqa: A
         item: dict[str, Any] = {}
         match = SHARE_RE.match(part)
         if match:
-            item["weight"] = _number(float(match.group(1)))
+            item["weight"] = whole_number(float(match.group(1)))
             part = part[match.end() :]
         text = unicodedata.normalize("NFKC", part).strip()
         if m := RANGE_RE.match(text):
             low, high = float(m.group(1)), float(m.group(2))
-            answers.append({"min": _number(low), "max": _number(high), **item})
+            answers.append({"min": whole_number(low), "max": whole_number(high), **item})
         elif m := TOLERANCE_RE.match(text):
-            value = {"value": _number(float(m.group(1)))}
+            value = {"value": whole_number(float(m.group(1)))}
             if m.group(2) is not None and float(m.group(2)):
-                value["tolerance"] = _number(float(m.group(2)))
+                value["tolerance"] = whole_number(float(m.group(2)))
             answers.append({**value, **item})
         else:
             raise _RowProblem("答案", f"{part!r} is not a number, 8±1 or a range 3.14..3.15")
@@ -517,7 +519,7 @@ def _cells(question: Mapping[str, Any]) -> dict[str, str]:
             cells["答案"] = "".join(
                 letter for letter, o in zip(LETTERS, options, strict=False) if o["grade"] == 100
             )
-            cells["分值"] = "｜".join(_weight(o["grade"]) for o in options)
+            cells["分值"] = "｜".join(weight_text(o["grade"]) for o in options)
         else:
             cells["答案"] = "".join(
                 letter
@@ -525,12 +527,12 @@ def _cells(question: Mapping[str, Any]) -> dict[str, str]:
                 if o.get("correct") is True
             )
             if any("weight" in o for o in options):
-                cells["分值"] = "｜".join(_weight(o["weight"]) for o in options)
+                cells["分值"] = "｜".join(weight_text(o["weight"]) for o in options)
     elif qtype == "truefalse":
         cells["答案"] = "对" if question["answer"] else "错"
     elif qtype == "short":
         parts = list(question["accepted"])
-        parts += [f"%{_weight(p['weight'])}%{p['text']}" for p in question.get("partial") or []]
+        parts += [f"%{weight_text(p['weight'])}%{p['text']}" for p in question.get("partial") or []]
         cells["答案"] = "｜".join(parts)
     elif qtype == "ordering":
         items = list(question["steps"])
@@ -541,13 +543,15 @@ def _cells(question: Mapping[str, Any]) -> dict[str, str]:
     elif qtype == "numerical":
         parts = []
         for item in question["answers"]:
-            share = f"%{_weight(item['weight'])}%" if "weight" in item else ""
+            share = f"%{weight_text(item['weight'])}%" if "weight" in item else ""
             if "min" in item:
-                parts.append(f"{share}{_weight(item['min'])}..{_weight(item['max'])}")
+                parts.append(f"{share}{weight_text(item['min'])}..{weight_text(item['max'])}")
             elif item.get("tolerance"):
-                parts.append(f"{share}{_weight(item['value'])}±{_weight(item['tolerance'])}")
+                parts.append(
+                    f"{share}{weight_text(item['value'])}±{weight_text(item['tolerance'])}"
+                )
             else:
-                parts.append(f"{share}{_weight(item['value'])}")
+                parts.append(f"{share}{weight_text(item['value'])}")
         cells["答案"] = "｜".join(parts)
     else:
         raise ValueError(f"cannot write a {qtype!r} question as a sheet row")
