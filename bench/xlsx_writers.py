@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/xlsx_writers.py [--rows 50000] [--repeat 3]
 
-Compares ``lms.plan.xlsx.stream`` (the hand-written streaming writer the exports use) with
+Compares ``lms.xlsx.stream`` (the hand-written streaming writer the exports use) with
 XlsxWriter in ``constant_memory`` mode and rustpy-xlsxwriter (a binding of the Rust
 rust_xlsxwriter), each given the same rows (text, dates, repeated status labels). A writer that is
 not installed is skipped: neither is a dependency (``pip install XlsxWriter rustpy-xlsxwriter``).
@@ -38,7 +38,7 @@ def rows(count: int):
 
 
 def ours(count: int, path: str) -> float | None:
-    from lms.plan import xlsx
+    from lms import xlsx
 
     first = None
     start = time.perf_counter()
@@ -76,7 +76,7 @@ def rustpy(count: int, path: str) -> float | None:
 
 
 WRITERS = {
-    "lms.plan.xlsx.stream": ours,
+    "lms.xlsx.stream": ours,
     "XlsxWriter constant_memory": xlsxwriter_constant_memory,
     "rustpy-xlsxwriter": rustpy,
 }

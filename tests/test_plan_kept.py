@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lms import xlsx
 from lms.auth.models import Staff
 from lms.certificates import issue
 from lms.courses.models import Course, Lesson, LessonProgress
 from lms.db import session
-from lms.plan import config, kept, records, reports, requirements, xlsx
+from lms.plan import config, kept, records, reports, requirements
 from lms.plan.models import DEFAULT_CHECKLIST, KeptStatus, Requirement
 from lms.staff.records import set_active, update_staff
 from tests import plan_helpers as h

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from lms import xlsx
 from lms.i18n import _
-from lms.plan import xlsx
 from lms.plan.evidence import Rule
 from lms.plan.reports import DepartmentRow, ListRow, PersonCells
 from lms.plan.status import LABELS, STATES

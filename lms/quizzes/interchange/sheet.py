@@ -49,7 +49,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from lms.plan import xlsx
+from lms import xlsx
 from lms.quizzes.interchange.common import (
     DEFAULT_DIFFICULTY,
     Budget,
