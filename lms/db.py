@@ -13,7 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.local import LocalProxy
 
 NAMING_CONVENTION = {
@@ -33,6 +35,25 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class iso_date(FunctionElement):  # noqa: N801 - used like sa.func.*
+    """A date as its ISO text (``2026-11-01``), computed by the database: SQLite stores dates
+    as that text already; PostgreSQL's own text form follows its ``DateStyle`` setting, so it
+    is spelled out with ``to_char``."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(iso_date)
+def _iso_date_as_stored(element: iso_date, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(iso_date, "postgresql")
+def _iso_date_postgresql(element: iso_date, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
 
 
 def _get_session() -> Session:

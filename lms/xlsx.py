@@ -267,9 +267,19 @@ class Cells:
     """
 
     EMPTY = "<c/>"
+    _OPEN, _CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c>"
 
-    def __init__(self, rewrite: Callable[[str], str] = _same) -> None:
+    def __init__(self, rewrite: Callable[[str], str] = _same, rewrites: str = "") -> None:
+        """``rewrites``: the first characters for which ``rewrite`` may change a text; it must
+        leave every other text as it is (:meth:`uniques` relies on it)."""
         self.rewrite = rewrite
+        # Anything that makes a text more than itself between <t> and </t>: a character to
+        # escape or drop, white space at either end, a first character ``rewrite`` acts on.
+        # Texts are looked at joined by "\n", so ^ and $ (MULTILINE) are each text's ends.
+        starts = re.escape(rewrites)
+        self._plain_not = re.compile(
+            rf"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^[\s{starts}]|\s$", re.MULTILINE
+        )
         self._texts: dict[str, str] = {}
         self._dates: dict[date | str, str] = {}
         self._numbers: dict[int, str] = {}
@@ -291,6 +301,17 @@ class Cells:
         if _SPECIAL.search(text) is None and not text[0].isspace() and not text[-1].isspace():
             return '<c t="inlineStr"><is><t>' + text + "</t></is></c>"  # most texts: as they are
         return _text_cell(text, False)
+
+    def uniques(self, *values: str | None) -> str:
+        """Several seldom-repeated texts side by side, as :meth:`unique` writes each: one search
+        over them all decides that (nearly always) none needs more than its tags."""
+        try:
+            joined = "\n".join(values)  # type: ignore[arg-type]
+        except TypeError:  # an empty (None) cell among them
+            return "".join([self.unique(v) for v in values])
+        if joined and self._plain_not.search(joined) is None:
+            return self._OPEN + (self._CLOSE + self._OPEN).join(values) + self._CLOSE  # type: ignore[arg-type]
+        return "".join([self.unique(v) for v in values])
 
     def date(self, value: date | str | None) -> str:
         """A date, or its ISO text as SQLite stores it (converted once per distinct text)."""

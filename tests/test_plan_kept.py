@@ -653,6 +653,23 @@ def test_cells_keep_texts_dates_and_numbers_apart():
     assert 'xml:space="preserve"' in cells.unique(" 空格 ")
 
 
+_CELL_TEXT = st.one_of(
+    st.none(),
+    st.text(alphabet=st.sampled_from(list("ab 张\n\t\r=+-@&<>\x01\ufffe")), max_size=6),
+)
+
+
+@given(st.lists(_CELL_TEXT, max_size=4))
+def test_texts_side_by_side_are_the_cells_one_by_one(values):
+    """``Cells.uniques`` decides with one search for several texts; whatever they hold (formula
+    starts, spaces at the ends, characters to escape or drop, empty ones), its cells are those
+    ``unique`` writes one by one."""
+    from lms.plan.exports import FORMULA_STARTS, neutralise
+
+    cells = xlsx.Cells(neutralise, "".join(FORMULA_STARTS))
+    assert cells.uniques(*values) == "".join(cells.unique(v) for v in values)
+
+
 def test_only_the_lms_sessions_are_hooked_not_every_sqlalchemy_session(app):
     """A plugin touches only what is its own: a host's other sessions carry no LMS listener."""
     from sqlalchemy import event

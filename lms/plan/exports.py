@@ -21,7 +21,7 @@ from typing import Any
 from lms import xlsx
 from lms.i18n import _
 from lms.plan.evidence import Rule
-from lms.plan.reports import DepartmentRow, ListRow, PersonCells
+from lms.plan.reports import DepartmentRow, ListRow, MatrixRow, cell_parts
 from lms.plan.status import LABELS, STATES
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,6 +103,12 @@ def render(table: Table, fmt: str, title: str) -> Iterator[bytes]:
     return csv_stream(table) if fmt == "csv" else xlsx_stream(table, title)
 
 
+def _cells() -> xlsx.Cells:
+    """Cell XML with formulas neutralised (only a text starting with one of ``FORMULA_STARTS``
+    changes)."""
+    return xlsx.Cells(neutralise, "".join(FORMULA_STARTS))
+
+
 def _labels() -> dict[str, str]:
     """The status labels in the reader's language, resolved while the request is there (the rows
     are written after it)."""
@@ -121,58 +127,56 @@ def _person_xml(cells: xlsx.Cells, number: Any, name: Any, department: Any, posi
                 hired: Any) -> str:  # fmt: skip
     """The five person cells: numbers and names seldom repeat, departments and positions do."""
     return (
-        cells.unique(number)
-        + cells.unique(name)
+        cells.uniques(number, name)
         + cells.text(department)
         + cells.text(position)
         + cells.date(hired)
     )
 
 
-def matrix_table(
-    rules: list[Rule], rows: Iterable[tuple[PersonCells, dict[int, tuple[str, date | None]]]]
-) -> Table:
+def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
     """One row per person: their cells, then status and deadline (or expiry) per requirement.
 
-    ``rows``: ``(person cells, {rule id: (state, deadline or expiry)})`` (``reports.matrix_rows``).
-    The XLSX path writes each (state, date) pair's two cells once per distinct pair."""
+    ``rows``: ``reports.matrix_rows``, each cell a ``reports.cell_key`` or ``None`` (the rule
+    does not apply). Each distinct cell's two columns are made once, XML and values alike."""
     headers = _person_headers() + [
         f"{r.course_title}({r.audience}){suffix}"
         for r in rules
         for suffix in ("", " " + _("截止/到期"))
     ]
     not_applicable, labels = _("不适用"), _labels()
-    ids = [r.id for r in rules]
-
-    def values(row: tuple[PersonCells, dict]) -> list[Any]:
-        person, statuses = row
-        out = list(person)
-        for rule_id in ids:
-            cell = statuses.get(rule_id)
-            if cell is None:
-                out += [not_applicable, None]
-            else:  # (state, deadline or expiry)
-                out += [labels[cell[0]], cell[1]]
-        return out
-
-    cells = xlsx.Cells(neutralise)
-    absent = cells.text(not_applicable) + cells.EMPTY
+    cells = _cells()
+    absent_xml = cells.text(not_applicable) + cells.EMPTY
     label_xml = {state: cells.text(label) for state, label in labels.items()}
-    pairs: dict[tuple[str, date | None], str] = {}
+    pair_values: dict[str, tuple[str, date | None]] = {}
+    pair_xml: dict[str, str] = {}
 
-    def pair(cell: tuple[str, date | None]) -> str:
-        xml = pairs.get(cell)
-        if xml is None:
-            xml = pairs[cell] = label_xml[cell[0]] + cells.date(cell[1])
+    def values_of(key: str | None) -> tuple[str, date | None]:
+        if key is None:
+            return not_applicable, None
+        pair = pair_values.get(key)
+        if pair is None:
+            state, day = cell_parts(key)
+            pair = pair_values[key] = (labels[state], day)
+        return pair
+
+    def xml_of(key: str) -> str:
+        state, day = cell_parts(key)
+        xml = pair_xml[key] = label_xml[state] + cells.date(day)
         return xml
 
-    def xml(row: tuple[PersonCells, dict]) -> str:
-        person, statuses = row
-        get = statuses.get
+    def values(row: MatrixRow) -> list[Any]:
+        out = list(row[:5])
+        for key in row[5:]:
+            out += values_of(key)
+        return out
+
+    def xml(row: MatrixRow) -> str:
+        get = pair_xml.get
         return (
             "<row>"
-            + _person_xml(cells, *person)
-            + "".join([absent if (c := get(i)) is None else pairs.get(c) or pair(c) for i in ids])
+            + _person_xml(cells, *row[:5])
+            + "".join([absent_xml if k is None else get(k) or xml_of(k) for k in row[5:]])
             + "</row>"
         )
 
@@ -184,7 +188,7 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
     state, then the list's own columns."""
     labels, audiences = _labels(), _audiences(rules)
     rule_by_id = {r.id: r for r in rules}
-    cells = xlsx.Cells(neutralise)
+    cells = _cells()
     # Course and audience of each requirement, and each state's label: one piece of XML each.
     rule_xml = {
         rid: cells.text(r.course_title) + cells.text(audiences.get(rid) or r.audience)
@@ -222,7 +226,7 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
                 tail = dated[due] = cells.date(due) + cells.number(days(row))
             return (
                 "<row>" + _person_xml(cells, *row[:5]) + rule_xml[row[7]] + label_xml[row[8]]
-                + tail + cells.unique(manager(row)) + cells.unique(row[5]) + "</row>"
+                + tail + cells.uniques(manager(row), row[5]) + "</row>"
             )  # fmt: skip
 
     else:

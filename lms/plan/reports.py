@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from lms.auth.models import Staff
 from lms.courses import catalog, completion
 from lms.courses.models import Course, Lesson, LessonProgress
-from lms.db import engine, session
+from lms.db import engine, iso_date, session
 from lms.i18n import _, _l
 from lms.navigation import MAX_PAGE
 from lms.plan import config, kept
@@ -203,75 +203,86 @@ PersonCells = tuple[str, str, str | None, str | None, date | str | None]
 """A person in an export: employee number, name, department, position, hire date (a ``date``, or
 its ISO text as SQLite stores it)."""
 
+MatrixRow = tuple[Any, ...]
+"""A row of the matrix export: the five :data:`PersonCells`, then one :func:`cell_key` per rule
+(``None`` where the rule does not apply)."""
+
 
 def _person_cells(p: Person) -> PersonCells:
     return (p.employee_no, p.name, p.department, p.position, p.hire_date)
 
 
-def matrix_rows(
-    query: MatrixQuery,
-) -> tuple[list[Rule], date, Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]]:
-    """Every row of the matrix in order, for the exports: ``(person cells, {rule id: (state, the
-    deadline in force or else the expiry)})``; dates may be ISO text (:func:`_as_stored`).
+def cell_key(state: str, day: date | None) -> str:
+    """A matrix cell as one text, ``"overdue|2026-10-01"`` (state, then the deadline in force or
+    else the expiry, if any): the export writes each distinct cell once, and SQL builds the same
+    text (:func:`_cell_key_sql`)."""
+    return f"{state}|{day.isoformat() if day else ''}"
+
+
+def cell_parts(key: str) -> tuple[str, date | None]:
+    """The state and the date a :func:`cell_key` holds."""
+    state, _, day = key.partition("|")
+    return state, date.fromisoformat(day) if day else None
+
+
+def _cell_key_sql(kept_status: Any) -> Any:
+    day = iso_date(sa.func.coalesce(kept_status.due_on, kept_status.expires_on))
+    return kept_status.state + "|" + sa.func.coalesce(day, "")
+
+
+def matrix_rows(query: MatrixQuery) -> tuple[list[Rule], date, Iterator[MatrixRow]]:
+    """Every row of the matrix in order, for the exports (:data:`MatrixRow`: one per person).
 
     From the kept statuses this is one query read as it streams (constant memory), taken as plain
-    tuples: at 50,000 people, objects per row were most of an export's time. Otherwise the whole
-    matrix is evaluated first.
+    tuples: the database turns each person's statuses into one column per rule (a ``GROUP BY``
+    with one ``MAX(CASE …)`` per rule), so a row is a person, not a person × requirement pair.
+    Otherwise the whole matrix is evaluated first.
     """
     as_of = query.as_of or config.today()
     rules = load_rules()
     if not kept.usable_for(as_of):
         m = matrix(query, paginate=False)
-        cells = {
-            key: (status.state, status.due_on or status.expires_on)
-            for key, status in m.statuses.items()
-            if status is not None
-        }
         return (
             m.rules,
             m.as_of,
             (
                 (
-                    _person_cells(p),
-                    {r.id: cells[(p.id, r.id)] for r in m.rules if (p.id, r.id) in cells},
+                    *_person_cells(p),
+                    *(
+                        None
+                        if (s := m.statuses.get((p.id, r.id))) is None
+                        else cell_key(s.state, s.due_on or s.expires_on)
+                        for r in m.rules
+                    ),
                 )
                 for p in m.people
             ),
         )
-    cell = sa.orm.aliased(KeptStatus)
+    key = _cell_key_sql(KeptStatus)
+    pivot = (
+        sa.select(
+            KeptStatus.staff_id,
+            *(
+                sa.func.max(sa.case((KeptStatus.requirement_id == r.id, key))).label(f"r{n}")
+                for n, r in enumerate(rules)
+            ),
+        )
+        .group_by(KeptStatus.staff_id)
+        .subquery()
+    )
     stmt = (
         _kept_select(query)
         .with_only_columns(
-            Staff.id,
             Staff.employee_no,
             Staff.name,
             Staff.department,
             Staff.position,
             _as_stored(Staff.hire_date),
-            cell.requirement_id,
-            cell.state,
-            _as_stored(sa.func.coalesce(cell.due_on, cell.expires_on)),
+            *(pivot.c[f"r{n}"] for n in range(len(rules))),
         )
-        .outerjoin(cell, cell.staff_id == Staff.id)
-        .order_by(cell.requirement_id)  # after the matrix order: a person's rows stay together
+        .outerjoin(pivot, pivot.c.staff_id == Staff.id)
     )
-    read = streamed(stmt)
-
-    def rows() -> Iterator[tuple[PersonCells, dict[int, tuple[str, date | None]]]]:
-        current_id, person = None, None
-        statuses: dict[int, tuple[str, date | None]] = {}
-        for staff_id, number, name, department, position, hired, rule_id, state, day in read:
-            if staff_id != current_id:
-                if person is not None:
-                    yield person, statuses
-                    statuses = {}
-                current_id, person = staff_id, (number, name, department, position, hired)
-            if rule_id is not None:  # (state, the deadline in force or else the expiry)
-                statuses[rule_id] = (state, day)
-        if person is not None:
-            yield person, statuses
-
-    return rules, as_of, rows()
+    return rules, as_of, streamed(stmt)
 
 
 def matrix(query: MatrixQuery, *, paginate: bool = True) -> Matrix:
