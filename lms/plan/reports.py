@@ -10,8 +10,11 @@ queries is fixed, and one person's plan is always evaluated directly.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -120,18 +123,61 @@ def _status_sort(rule_id: int | None, statuses: Statuses):
     return key
 
 
+READ_AHEAD = 2
+"""Batches of rows the reader of an export may hold ahead of the writer."""
+_BATCH = 1000
+_END = object()
+
+
 def streamed(stmt: sa.Select) -> Iterator[Any]:
     """The statement's rows, read in batches on a connection of its own that opens when the first
     row is asked for and closes after the last: an export's body can be written after the request's
-    session has gone, without the request's context (nothing else is held in memory)."""
+    session has gone, without the request's context.
+
+    The rows are fetched on a thread of their own, at most :data:`READ_AHEAD` batches ahead of
+    the caller: the database (another process, or SQLite's C code, which lets go of the GIL)
+    finds the next rows while the caller writes the last ones, so an export takes about the
+    longer of the two rather than their sum, and memory stays a few batches."""
     bind = engine()
 
     def rows() -> Iterator[Any]:
-        with bind.connect() as connection:
-            result = connection.execution_options(yield_per=1000).execute(stmt)
-            # A batch at a time: iterating the result row by row costs a fetch call per row.
-            for batch in result.partitions():
+        batches: queue.Queue[Any] = queue.Queue(maxsize=READ_AHEAD)
+        stop = threading.Event()
+
+        def hand_over(item: Any) -> bool:
+            while not stop.is_set():  # the caller may be gone (a download stopped half-way)
+                try:
+                    batches.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                with (
+                    bind.connect() as connection,
+                    closing(connection.execution_options(yield_per=_BATCH).execute(stmt)) as result,
+                ):
+                    # A batch at a time: iterating the result row by row costs a call per row.
+                    for batch in result.partitions():
+                        if not hand_over(batch):
+                            return
+            except Exception as error:  # raised again in the caller, where it is handled
+                hand_over(error)
+            else:
+                hand_over(_END)
+
+        reader = threading.Thread(target=read, name="lms-export-rows", daemon=True)
+        reader.start()
+        try:
+            while (batch := batches.get()) is not _END:
+                if isinstance(batch, Exception):
+                    raise batch
                 yield from batch
+        finally:
+            stop.set()
+            reader.join()
 
     return rows()
 
