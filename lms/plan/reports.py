@@ -129,6 +129,16 @@ _BATCH = 1000
 _END = object()
 
 
+def _batches(bind: sa.Engine, stmt: sa.Select) -> Iterator[Any]:
+    """The statement's rows a batch at a time (row by row costs a call per row), on a connection
+    of its own."""
+    with (
+        bind.connect() as connection,
+        closing(connection.execution_options(yield_per=_BATCH).execute(stmt)) as result,
+    ):
+        yield from result.partitions()
+
+
 def streamed(stmt: sa.Select) -> Iterator[Any]:
     """The statement's rows, read in batches on a connection of its own that opens when the first
     row is asked for and closes after the last: an export's body can be written after the request's
@@ -155,15 +165,10 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
 
         def read() -> None:
             try:
-                with (
-                    bind.connect() as connection,
-                    closing(connection.execution_options(yield_per=_BATCH).execute(stmt)) as result,
-                ):
-                    # A batch at a time: iterating the result row by row costs a call per row.
-                    for batch in result.partitions():
-                        if not hand_over(batch):
-                            return
-            except Exception as error:  # raised again in the caller, where it is handled
+                for batch in _batches(bind, stmt):
+                    if not hand_over(batch):
+                        return
+            except BaseException as error:  # raised again in the caller, where it is handled
                 hand_over(error)
             else:
                 hand_over(_END)
@@ -172,7 +177,7 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
         reader.start()
         try:
             while (batch := batches.get()) is not _END:
-                if isinstance(batch, Exception):
+                if isinstance(batch, BaseException):
                     raise batch
                 yield from batch
         finally:
