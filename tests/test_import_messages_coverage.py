@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from lms.content import yamlfile
+from lms.formats import yamlfile
 from lms.quizzes import bank_file
 from lms.quizzes.import_messages import _SKIPPED_KINDS, _XML_ERRORS, skipped_text, translate
 from lms.quizzes.interchange import (
