@@ -54,13 +54,13 @@ class RecordIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask, prefix: str) -> None:
+    from lms.admin.views import bp as audit_bp
     from lms.api import register_api
-    from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.certificates.views import bp as certificates_bp
-    from lms.courses.views import bp as courses_bp
     from lms.error_pages import register_error_pages
     from lms.invitations.views import bp as invitations_bp
+    from lms.learner.views import bp as courses_bp
     from lms.plan.views import bp as plan_bp
     from lms.quizzes.attempt_views import bp as quiz_bp
     from lms.quizzes.import_views import bp as question_import_bp
