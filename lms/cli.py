@@ -11,9 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms.content.check import check_library
-from lms.content.errors import ContentInvalid
 from lms.content.library import load_library
 from lms.content.sync import sync_content
+from lms.formats.errors import ContentInvalid
 from lms.quizzes.lint import LintSettings, format_table, lint_library, summary_rows
 
 lms_cli = AppGroup("lms", help="Mingli training and certification.")

@@ -168,10 +168,13 @@ class LMS:
         app.cli.add_command(lms_cli)
 
         from lms.certificates.fonts import startup_check
-        from lms.certificates.issue import subscribe
+        from lms.certificates.issue import look_up_signoffs_with, subscribe
 
         subscribe()  # passes earn certificates: the quiz engine only announces grades
         from lms.plan import kept
+        from lms.plan.records import signoff_for_certificate
+
+        look_up_signoffs_with(signoff_for_certificate)  # a certificate records the plan's sign-off
 
         kept.subscribe(db)  # kept plan statuses follow every event, in the event's transaction
 

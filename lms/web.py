@@ -54,18 +54,22 @@ class RecordIdConverter(IntegerConverter):
 
 
 def register_blueprints(app: Flask, prefix: str) -> None:
+    from lms.admin.views import bp as audit_bp
     from lms.api import register_api
-    from lms.audit.views import bp as audit_bp
     from lms.auth.views import bp as auth_bp
     from lms.certificates.views import bp as certificates_bp
-    from lms.courses.views import bp as courses_bp
     from lms.error_pages import register_error_pages
     from lms.invitations.views import bp as invitations_bp
+    from lms.learner.views import bp as courses_bp
+    from lms.plan.reports import person_plan
     from lms.plan.views import bp as plan_bp
     from lms.quizzes.attempt_views import bp as quiz_bp
     from lms.quizzes.import_views import bp as question_import_bp
     from lms.quizzes.views import bp as trainer_bp
     from lms.staff.views import bp as staff_bp
+    from lms.staff.views import show_plan_with
+
+    show_plan_with(person_plan)  # the person page's plan section comes from the plan, above staff
 
     app.url_map.converters["lms_id"] = RecordIdConverter
     pages = (

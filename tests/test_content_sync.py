@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.content.errors import ContentInvalid
 from lms.content.sync import sync_content
 from lms.courses.models import Course, Lesson
 from lms.db import session
+from lms.formats.errors import ContentInvalid
 from lms.quizzes.models import Question, QuestionVersion
 
 

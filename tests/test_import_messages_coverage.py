@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from lms.content import yamlfile
+from lms import sheets as spreadsheet_reader
+from lms.formats import yamlfile
 from lms.quizzes import bank_file
 from lms.quizzes.import_messages import _SKIPPED_KINDS, _XML_ERRORS, skipped_text, translate
 from lms.quizzes.interchange import (
@@ -39,7 +40,6 @@ from lms.quizzes.interchange import (
     sheet,
     yaml_bank,
 )
-from lms.staff import importer as staff_importer
 from tests.conftest import login
 
 # --- The corpus -----------------------------------------------------------------------------------
@@ -532,7 +532,7 @@ def _inside(source: list[str], line: int, names: tuple[str, ...]) -> bool:
 
 def test_the_readers_refusals_are_all_worded_for_the_sheet():
     """Every ``FileUnreadable`` reason the spreadsheet reader raises has the sheet's wording."""
-    text = Path(staff_importer.__file__).read_text(encoding="utf-8")
+    text = Path(spreadsheet_reader.__file__).read_text(encoding="utf-8")
     reasons = set(re.findall(r'reason="(\w+)"', text))
     assert reasons and reasons <= set(sheet.UNREADABLE)
     samples = {"error": "BadZipFile", "max": 10, "rows": 31, "bytes": 67108864}

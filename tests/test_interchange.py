@@ -772,7 +772,7 @@ def laughs(levels: int) -> str:
 
 
 def test_yaml_aliases_are_refused_before_anything_is_built():
-    from lms.content.yamlfile import YamlError, load_yaml
+    from lms.formats.yamlfile import YamlError, load_yaml
 
     result = parse_yaml(laughs(4))
     assert problems(result) == [

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from lms import days
-from lms.content.errors import ContentError
 from lms.content.sync import sync_content
 from lms.courses.content_files import load_course
 from lms.courses.models import Course
 from lms.db import session, utcnow
+from lms.formats.errors import ContentError
 from lms.quizzes.answer_form import ordering_problem
 from lms.quizzes.eligibility import retake
 from lms.quizzes.models import Attempt

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from lms.content.errors import ContentError
 from lms.courses.content_files import load_course
 from lms.courses.models import Course
 from lms.db import session
+from lms.formats.errors import ContentError
 from lms.quizzes import attempts
 from lms.quizzes.harvesting import AttemptFacts, suspects
 from lms.quizzes.review import shows_answers

@@ -197,11 +197,12 @@ def test_an_xlsx_declaring_too_many_rows_is_refused_before_reading_them():
 
 @pytest.mark.usefixtures("english")
 def test_an_xlsx_of_many_empty_rows_is_read_only_up_to_the_row_limit(monkeypatch):
+    from lms import sheets
     from lms.staff import importer
 
     cells = []
-    real = importer._cell
-    monkeypatch.setattr(importer, "_cell", lambda v: cells.append(1) or real(v))
+    real = sheets._cell
+    monkeypatch.setattr(sheets, "_cell", lambda v: cells.append(1) or real(v))
     # The sheet declares two rows but holds 20,000: a declaration does not hide rows, and the
     # rows it does not declare are counted as they stream past.
     result = importer.parse_staff_file(_bomb(20_000, "A1:B2"), max_rows=100)
@@ -209,7 +210,7 @@ def test_an_xlsx_of_many_empty_rows_is_read_only_up_to_the_row_limit(monkeypatch
         "line 102: file: a staff list may have at most 100 rows (limit: LMS_IMPORT_MAX_ROWS); "
         "split it into smaller files"
     ]
-    assert len(cells) <= 102 * (importer.MAX_COLUMNS + 1)  # streaming stopped at the limit
+    assert len(cells) <= 102 * (sheets.MAX_COLUMNS + 1)  # streaming stopped at the limit
 
 
 @pytest.mark.usefixtures("english")
@@ -225,9 +226,10 @@ def test_an_xlsx_declaring_nothing_is_counted_before_openpyxl_opens_it():
 
 @pytest.mark.usefixtures("english")
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_unopened(monkeypatch):
+    from lms import sheets
     from lms.staff import importer
 
-    monkeypatch.setattr(importer, "MAX_XLSX_UNPACKED", 1000)
+    monkeypatch.setattr(sheets, "MAX_XLSX_UNPACKED", 1000)
     result = importer.parse_staff_file(_bomb(10, None))
     assert result.fatal and result.errors[0].startswith(
         "line 1: file: the workbook unpacks to more than 1000 bytes"

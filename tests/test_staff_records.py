@@ -13,7 +13,8 @@ from openpyxl import Workbook
 from lms.audit.models import AuditEntry
 from lms.auth.models import Staff
 from lms.db import session
-from lms.staff.importer import GBK_NOTE, parse_staff_file
+from lms.sheets import GBK_NOTE
+from lms.staff.importer import parse_staff_file
 from lms.staff.models import StaffChange
 from tests import plan_helpers as h
 from tests.conftest import login

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -44,7 +45,6 @@ from lms.courses.completion import DEFAULT_RULE
 from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _, _l
-from lms.plan.models import Requirement, Signoff
 from lms.quizzes.models import Attempt, Question, QuestionVersion
 
 STATES = ("valid", "expired", "revoked", "superseded", "unknown")
@@ -56,6 +56,20 @@ STATE_LABELS = {
     "unknown": _l("未找到"),
 }
 _SERIAL_ATTEMPTS = 3
+
+# Whether a training plan asks for a trainer's practical sign-off for a course, and the person's
+# latest passed observation (None while still to come). The plan sits above certificates (it counts
+# them as evidence), so it hands its answer down: LMS.init_app registers
+# ``plan.records.signoff_for_certificate`` here.
+SignoffLookup = Callable[[Staff, Course], tuple[bool, date | None]]
+_signoff_lookup: SignoffLookup | None = None
+
+
+def look_up_signoffs_with(lookup: SignoffLookup) -> None:
+    """Register the plan's sign-off look-up (idempotent; called by ``LMS.init_app``)."""
+    global _signoff_lookup
+    _signoff_lookup = lookup
+
 
 __all__ = ["CertificateRefused", "issue", "issue_for_attempt", "reissue", "revoke", "verify"]
 
@@ -387,27 +401,9 @@ def completion_record(staff: Staff, course: Course, attempt: Attempt) -> dict[st
     """
     done = catalog.completion_of(staff, course)
     records = catalog.lesson_records(staff, course)
-    plan_asks = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Requirement)
-        .where(
-            Requirement.course_id == course.id,
-            Requirement.needs_signoff.is_(True),
-            Requirement.retired_at.is_(None),
-        )
-    )
-    signoff_on = None
-    if plan_asks:
-        signoff_on = session.scalar(
-            sa.select(sa.func.max(Signoff.observed_on))
-            .join(Requirement, Requirement.id == Signoff.requirement_id)
-            .where(
-                Signoff.staff_id == staff.id,
-                Signoff.passed.is_(True),
-                Requirement.course_id == course.id,
-                Requirement.needs_signoff.is_(True),
-            )
-        )
+    if _signoff_lookup is None:
+        raise RuntimeError("no sign-off look-up registered: LMS.init_app registers the plan's")
+    plan_asks, signoff_on = _signoff_lookup(staff, course)
     return {
         "rule": dict(course.completion or DEFAULT_RULE),
         "rule_version": course.completion_version,

@@ -7,9 +7,9 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from lms.content.errors import ContentError
 from lms.content.library import Library, load_library
 from lms.content.typography import check_typography
+from lms.formats.errors import ContentError
 
 # Web-page debris found in the seed documents; none of it may reach a lesson or a question.
 DEBRIS_PATTERNS = [

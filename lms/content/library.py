@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lms.content.errors import ContentError
 from lms.courses.content_files import CourseFile, load_course
+from lms.formats.errors import ContentError
 from lms.quizzes.bank_file import BankFile, load_bank
 
 

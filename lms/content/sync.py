@@ -7,11 +7,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lms.content.errors import ContentInvalid
 from lms.content.library import Library, load_library
 from lms.courses.content_files import CourseFile, LessonFile
 from lms.courses.models import Course, Lesson
 from lms.db import session, utcnow
+from lms.formats.errors import ContentInvalid
 from lms.quizzes.bank_file import BankFile
 from lms.quizzes.models import Question, QuestionBank, QuestionVersion
 

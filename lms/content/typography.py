@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from lms.content.errors import ContentError
 from lms.content.library import Library
+from lms.formats.errors import ContentError
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # An ASCII , : ; ? ! directly after a Han character.

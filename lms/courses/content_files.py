@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lms.content.errors import ContentError
-from lms.content.markdown import RENDERER_VERSION, render_markdown
-from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
 from lms.courses.completion import DEFAULT_RULE, normalise, rule_problems
-from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
+from lms.formats.errors import ContentError
+from lms.formats.markdown import RENDERER_VERSION, render_markdown
+from lms.formats.yamlfile import LinedDict, LinedList, YamlError, load_yaml
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 QUIZ_DEFAULTS: dict[str, Any] = {
@@ -25,6 +24,9 @@ QUIZ_DEFAULTS: dict[str, Any] = {
     "review_answers": "pass",
     "quiz_layout": "auto",
 }
+PARTIAL_CREDIT = ("proportional", "all_or_nothing")
+# When a learner's result shows the keyed answers (Moodle's "right answer" review option).
+REVIEW_ANSWERS = ("pass", "always", "never")
 # One question per screen, all on one page, or paged on narrow screens only.
 QUIZ_LAYOUTS = ("auto", "paged", "single")
 

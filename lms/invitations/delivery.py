@@ -115,7 +115,7 @@ def _render(html: str) -> bytes:
 
 def email_message(item: Issued):
     """The invitation (or reset) e-mail for one person."""
-    from lms.plan import mail
+    from lms import mail
 
     org = current_app.config.get("LMS_ORGANISATION") or ""
     if item.invitation.purpose == "reset":
@@ -155,7 +155,7 @@ def send_emails(issued: Sequence[Issued]) -> list[Issued]:
     """
     import smtplib
 
-    from lms.plan import mail
+    from lms import mail
 
     sent = []
     with mail.smtp() as client:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import aliased
 
 from lms.audit.log import record
 from lms.auth.models import Staff
+from lms.courses.models import Course
 from lms.db import session, utcnow
 from lms.i18n import _
 from lms.plan import config
@@ -175,3 +176,32 @@ def history(staff: Staff) -> dict[str, list]:
         "extensions": rows(Extension, Extension.created_by_id),
         "signoffs": rows(Signoff, Signoff.observer_id),
     }
+
+
+def signoff_for_certificate(staff: Staff, course: Course) -> tuple[bool, date | None]:
+    """Whether an active requirement for the course asks for a trainer's practical sign-off, and the
+    latest passed observation so far (``None`` when none is asked for or it is still to come): what
+    a certificate records (``certificates.issue.completion_record``, through the look-up
+    ``LMS.init_app`` registers)."""
+    plan_asks = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Requirement)
+        .where(
+            Requirement.course_id == course.id,
+            Requirement.needs_signoff.is_(True),
+            Requirement.retired_at.is_(None),
+        )
+    )
+    signoff_on = None
+    if plan_asks:
+        signoff_on = session.scalar(
+            sa.select(sa.func.max(Signoff.observed_on))
+            .join(Requirement, Requirement.id == Signoff.requirement_id)
+            .where(
+                Signoff.staff_id == staff.id,
+                Signoff.passed.is_(True),
+                Requirement.course_id == course.id,
+                Requirement.needs_signoff.is_(True),
+            )
+        )
+    return bool(plan_asks), signoff_on

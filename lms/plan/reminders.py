@@ -21,10 +21,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from lms import mail
 from lms.auth.models import Staff, StaffRole
 from lms.db import session
 from lms.i18n import _
-from lms.plan import config, mail
+from lms.plan import config
 from lms.plan.evidence import Person
 from lms.plan.models import SentReminder
 from lms.plan.reports import Item, plan_items

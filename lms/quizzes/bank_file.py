@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lms.content.errors import ContentError
-from lms.content.yamlfile import LinedDict, YamlError, load_yaml
+from lms.formats.errors import ContentError
+from lms.formats.yamlfile import LinedDict, YamlError, load_yaml
 from lms.quizzes.models import QUESTION_TYPES
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 SECTION_RE = re.compile(r"^([a-z0-9][a-z0-9-]*)#([^#\s]+)$")
-PARTIAL_CREDIT = ("proportional", "all_or_nothing")
-# When a learner's result shows the keyed answers (Moodle's "right answer" review option).
-REVIEW_ANSWERS = ("pass", "always", "never")
 SCENARIO_GRADES = (0, 50, 100)
 # Moodle's rounding slack: three right options of 33.33333% add up to full marks.
 WEIGHT_SLACK = 0.01

@@ -30,9 +30,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from lms.courses.content_files import PARTIAL_CREDIT, REVIEW_ANSWERS
 from lms.i18n import CONTENT, lazy_pgettext
 from lms.i18n import lazy_gettext as _l
-from lms.quizzes.bank_file import PARTIAL_CREDIT, REVIEW_ANSWERS
 from lms.quizzes.grading import parse_number
 
 TYPE_LABELS = {

@@ -26,12 +26,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from lms.quizzes.bank_file import BankFile, quotes_of
 
-if TYPE_CHECKING:
-    from lms.content.library import Library
+
+class Library(Protocol):
+    """What :func:`lint_library` reads of a loaded content tree (``lms.content.library.Library``,
+    which sits above the quizzes)."""
+
+    @property
+    def banks(self) -> Mapping[str, BankFile]: ...
+
 
 # Words that make a statement sweeping; test-wise learners read them as "this one is false".
 ABSOLUTE_WORDS = (

@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import zlib
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from lms.auth.access import requires
 from lms.auth.identity import current_staff
+from lms.auth.models import Staff
 from lms.courses import catalog
 from lms.i18n import _, _l
 from lms.navigation import page_number
@@ -39,6 +42,17 @@ FIELD_LABELS = {
 }
 
 
+# The person page shows the person's plan. The plan sits above staff (it reads staff records), so
+# it hands its function down: lms.web registers ``plan.reports.person_plan`` here.
+_person_plan: Callable[[Staff], list[Any]] = lambda _person: []  # noqa: E731
+
+
+def show_plan_with(person_plan: Callable[[Staff], list[Any]]) -> None:
+    """Register what the person page shows as the person's plan (called by ``lms.web``)."""
+    global _person_plan
+    _person_plan = person_plan
+
+
 @bp.get("/staff/")
 @requires("hr", "admin")
 def staff_list():
@@ -62,8 +76,6 @@ def staff_list():
 @bp.get("/staff/<employee_no>")
 @requires("hr", "admin", owner="employee_no")
 def staff_detail(employee_no: str):
-    from lms.plan.reports import person_plan
-
     person = records.staff_or_404(employee_no)
     courses = catalog.active_courses()
     progress = catalog.course_progress(person, courses)
@@ -78,7 +90,7 @@ def staff_detail(employee_no: str):
         courses=courses,
         progress=progress,
         role_labels=ROLE_LABELS,
-        plan=person_plan(person),
+        plan=_person_plan(person),
         certificates=records.certificates_of(person),
         history=records.staff_history(person) if me.has_role("hr", "admin") else [],
         field_labels=FIELD_LABELS,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from lms.content.markdown import sanitise_html
+from lms.formats.markdown import sanitise_html
 from lms.quizzes.bank_file import ID_RE, WEIGHT_SLACK, question_problems
 
 FORMATS = ("gift", "aiken", "yaml", "moodlexml", "sheet")

@@ -1,8 +1,8 @@
 """The 题库 spreadsheet ⇄ our question data: one row per question, as Chinese exam platforms keep it.
 
 The file is an ``.xlsx`` workbook (first sheet) or a CSV in UTF-8 (with or without BOM), UTF-16 or
-GBK; it is read by the staff import's reader (:func:`lms.staff.importer.read_rows`), with the same
-zip-bomb and row limits, so there is one spreadsheet reader. The header is the first row naming
+GBK; it is read by :func:`lms.sheets.read_rows`, the one spreadsheet reader (the staff import's
+too), with the same zip-bomb and row limits. The header is the first row naming
 both 题型 and 题干 among the first ten (a title row above it is noted and skipped), else the first
 non-empty row; columns are recognised by name or alias, in any order; unknown columns are noted and
 not read.
@@ -65,7 +65,7 @@ from lms.quizzes.interchange.common import (
     weight_text,
     whole_number,
 )
-from lms.staff.importer import DEFAULT_MAX_ROWS, FileUnreadable, read_rows
+from lms.sheets import DEFAULT_MAX_ROWS, FileUnreadable, read_rows
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 HEADER_SEARCH = 10  # rows in which the header is looked for

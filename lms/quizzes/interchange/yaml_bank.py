@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from lms.content.yamlfile import LinedDict, LinedList, YamlError, load_yaml
+from lms.formats.yamlfile import LinedDict, LinedList, YamlError, load_yaml
 from lms.quizzes.interchange.common import Budget, Limits, ParsedQuestion, ParseResult, canonical
 
 

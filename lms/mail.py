@@ -1,4 +1,6 @@
-"""Sending e-mail over SMTP with the ``LMS_MAIL_*`` settings (see ``lms.plan.config``)."""
+"""Sending e-mail over SMTP with the ``LMS_MAIL_*`` settings (documented in ``lms.plan.config``).
+
+A low module: the plan's reminders and the invitations send with it."""
 
 from __future__ import annotations
 
@@ -8,8 +10,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
-from lms.plan.config import setting
+from flask import current_app
+
+from lms.defaults import DEFAULTS
+
+
+def setting(key: str) -> Any:
+    return current_app.config.get(key, DEFAULTS[key])
 
 
 def message(to: Sequence[str], subject: str, body: str, *, cc: Sequence[str] = ()) -> EmailMessage:
