@@ -34,6 +34,41 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         shutil.rmtree(PROJECT / "test-artifacts" / "screenshots", ignore_errors=True)
 
 
+def _share_url_builders() -> None:
+    """Build each URL rule's builder once per test process, not once per app.
+
+    Werkzeug compiles two small functions (Python source via ``ast`` and ``compile``) for every
+    URL rule an app registers: ~80 ms per ``create_app`` for ~94 rules, and the suite builds
+    ~1,400 apps. A builder depends only on the rule's parsed parts, its defaults and converters,
+    so apps with the same rules can share the compiled function (each rule still binds it to
+    itself). Tests only: a served app is built once."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # pragma: no cover - another Werkzeug: compile as it does
+        return
+    builders: dict[tuple, Callable] = {}
+
+    def shared(self: Rule, append_unknown: bool = True) -> Callable:
+        key = (
+            self.rule,
+            tuple(self._trace),
+            repr(list((self.defaults or {}).items())),
+            tuple(
+                (name, type(c), repr(vars(c).get("regex"))) for name, c in self._converters.items()
+            ),
+            append_unknown,
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The browser journeys share one live server: under ``--dist loadgroup`` one worker runs them."""
     for item in items:
