@@ -70,10 +70,13 @@ _share_url_builders()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser journeys share one live server: under ``--dist loadgroup`` one worker runs them."""
+    """The browser journeys run in two groups, desktop and phone width: under ``--dist loadgroup``
+    each group goes to one worker (the largest groups are handed out first), and each worker that
+    runs journeys has its own live server and database (session fixtures are per worker)."""
     for item in items:
         if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            width = getattr(item, "callspec", None) and item.callspec.params.get("page")
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{width or 'any'}"))
 
 
 def database_url(tmp_path: Path) -> str:
