@@ -69,10 +69,14 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser journeys run in two groups, desktop and phone width: under ``--dist loadgroup``
-    each group goes to one worker (the largest groups are handed out first), and each worker that
-    runs journeys has its own live server and database (session fixtures are per worker)."""
+    """The browser journeys form two groups, desktop and phone width, for ``--dist loadgroup``
+    (each group on one worker, the largest groups handed out first). Any worker that runs journeys
+    has its own live server and database (session fixtures are per worker), so they may spread.
+
+    They do spread with the pinned pytest 9.2 and pytest-xdist 3.8: xdist marks a grouped test by
+    rewriting ``item._nodeid``, which pytest 9.2 no longer reads, so every test is its own unit."""
     for item in items:
         if "e2e" in item.path.parts:
             width = getattr(item, "callspec", None) and item.callspec.params.get("page")
