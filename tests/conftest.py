@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -67,6 +69,62 @@ def _share_url_builders() -> None:
 
 
 _share_url_builders()
+
+
+def _jinja_settings(env: jinja2.Environment) -> str:
+    """What compiling a template depends on besides its source: the syntax, the extensions, the
+    autoescape and finalize functions, and how each filter and test is called."""
+
+    def named(f: object) -> object:
+        if not callable(f):
+            return f
+        return (getattr(f, "__module__", None), getattr(f, "__qualname__", None),
+                getattr(f, "jinja_pass_arg", None))  # fmt: skip
+
+    return repr(
+        (
+            sorted(env.extensions), named(env.autoescape), named(env.finalize), env.optimized,
+            env.is_async, env.block_start_string, env.block_end_string,
+            env.variable_start_string, env.variable_end_string, env.comment_start_string,
+            env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+            env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            getattr(env, "newstyle_gettext", None),
+            sorted((n, getattr(f, "jinja_pass_arg", None)) for n, f in env.filters.items()),
+            sorted((n, getattr(f, "jinja_pass_arg", None)) for n, f in env.tests.items()),
+        )
+    )  # fmt: skip
+
+
+class _SharedTemplateCode(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for every app of the test process.
+
+    Each app has its own Jinja environment, so each test used to parse and compile every template
+    it rendered again (~30 ms a template). A template is taken from here only for the same file,
+    the same source (Jinja compares a checksum) and the same :func:`_jinja_settings`."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment, name, filename, source):  # type: ignore[no-untyped-def]
+        bucket = jinja2.bccache.Bucket(
+            environment,
+            hashlib.sha256(
+                f"{name}|{filename}|{_jinja_settings(environment)}".encode()
+            ).hexdigest(),
+            self.get_source_checksum(source),
+        )
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
