@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -34,11 +36,109 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         shutil.rmtree(PROJECT / "test-artifacts" / "screenshots", ignore_errors=True)
 
 
+def _share_url_builders() -> None:
+    """Build each URL rule's builder once per test process, not once per app.
+
+    Werkzeug compiles two small functions (Python source via ``ast`` and ``compile``) for every
+    URL rule an app registers: ~80 ms per ``create_app`` for ~94 rules, and the suite builds
+    ~1,400 apps. A builder depends only on the rule's parsed parts, its defaults and converters,
+    so apps with the same rules can share the compiled function (each rule still binds it to
+    itself). Tests only: a served app is built once."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # pragma: no cover - another Werkzeug: compile as it does
+        return
+    builders: dict[tuple, Callable] = {}
+
+    def shared(self: Rule, append_unknown: bool = True) -> Callable:
+        key = (
+            self.rule,
+            tuple(self._trace),
+            repr(list((self.defaults or {}).items())),
+            tuple(
+                (name, type(c), repr(vars(c).get("regex"))) for name, c in self._converters.items()
+            ),
+            append_unknown,
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
+def _jinja_settings(env: jinja2.Environment) -> str:
+    """What compiling a template depends on besides its source: the syntax, the extensions, the
+    autoescape and finalize functions, and how each filter and test is called."""
+
+    def named(f: object) -> object:
+        if not callable(f):
+            return f
+        return (getattr(f, "__module__", None), getattr(f, "__qualname__", None),
+                getattr(f, "jinja_pass_arg", None))  # fmt: skip
+
+    return repr(
+        (
+            sorted(env.extensions), named(env.autoescape), named(env.finalize), env.optimized,
+            env.is_async, env.block_start_string, env.block_end_string,
+            env.variable_start_string, env.variable_end_string, env.comment_start_string,
+            env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+            env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            getattr(env, "newstyle_gettext", None),
+            sorted((n, getattr(f, "jinja_pass_arg", None)) for n, f in env.filters.items()),
+            sorted((n, getattr(f, "jinja_pass_arg", None)) for n, f in env.tests.items()),
+        )
+    )  # fmt: skip
+
+
+class _SharedTemplateCode(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept in memory for every app of the test process.
+
+    Each app has its own Jinja environment, so each test used to parse and compile every template
+    it rendered again (~30 ms a template). A template is taken from here only for the same file,
+    the same source (Jinja compares a checksum) and the same :func:`_jinja_settings`."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def get_bucket(self, environment, name, filename, source):  # type: ignore[no-untyped-def]
+        bucket = jinja2.bccache.Bucket(
+            environment,
+            hashlib.sha256(
+                f"{name}|{filename}|{_jinja_settings(environment)}".encode()
+            ).hexdigest(),
+            self.get_source_checksum(source),
+        )
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": _SharedTemplateCode()}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The browser journeys share one live server: under ``--dist loadgroup`` one worker runs them."""
+    """The browser journeys form two groups, desktop and phone width, for ``--dist loadgroup``
+    (each group on one worker, the largest groups handed out first). Any worker that runs journeys
+    has its own live server and database (session fixtures are per worker), so they may spread.
+
+    They do spread with the pinned pytest 9.2 and pytest-xdist 3.8: xdist marks a grouped test by
+    rewriting ``item._nodeid``, which pytest 9.2 no longer reads, so every test is its own unit."""
     for item in items:
         if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            width = getattr(item, "callspec", None) and item.callspec.params.get("page")
+            item.add_marker(pytest.mark.xdist_group(f"e2e-{width or 'any'}"))
 
 
 def database_url(tmp_path: Path) -> str:
