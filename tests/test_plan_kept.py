@@ -695,16 +695,17 @@ def _readers() -> list:
 
 
 def test_rows_read_ahead_arrive_whole_and_in_order(app):
-    """Exports read their rows on a thread a few batches ahead; the caller gets every row in
-    the statement's order, and the reader is gone once the last row is out."""
+    """Exports read their rows in batches — from a database server on a thread a few batches
+    ahead —; the caller gets every row in the statement's order, and no reader is left after."""
     with app.app_context():
         assert [row[0] for row in reports.streamed(_numbers(3500))] == list(range(1, 3501))
     assert not _readers()
 
 
 def test_a_download_stopped_half_way_stops_its_reader(app):
-    """A client that goes away mid-download closes the body: the reader thread ends and its
-    connection goes back to the pool, however many rows were still to come."""
+    """A client that goes away mid-download closes the body: the reading stops (the reader
+    thread ends, on a server) and its connection goes back to the pool at once, however many
+    rows were still to come."""
     with app.app_context():
         engine = app.extensions["lms"].db.engine
         pool = {"out": 0, "in": 0}
@@ -712,7 +713,8 @@ def test_a_download_stopped_half_way_stops_its_reader(app):
         sa.event.listen(engine, "checkin", lambda *a: pool.__setitem__("in", pool["in"] + 1))
         rows = reports.streamed(_numbers(50_000))
         first = [next(rows)[0] for _ in range(10)]
-        assert first == list(range(1, 11)) and _readers()
+        assert first == list(range(1, 11))
+        assert bool(_readers()) == (engine.dialect.name != "sqlite")
         rows.close()
         assert not _readers()
         assert pool == {"out": 1, "in": 1}

@@ -12,6 +12,7 @@ and the first bytes leave at once.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -183,6 +184,12 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
     return Table(headers, rows, values, xml)
 
 
+@functools.lru_cache(maxsize=4096)
+def _day(value: date | str) -> date:
+    """A date of a list row: SQLite's rows carry the stored ISO text (``reports._as_stored``)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable[Rule]) -> Table:
     """The overdue (``kind="overdue"``) or expiring list's table: person, course, audience,
     state, then the list's own columns."""
@@ -200,8 +207,8 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
 
     def days(row: ListRow) -> int | None:
         if kind == "overdue":
-            return (as_of - row[9]).days if row[9] else None
-        return (row[11] - as_of).days if row[11] else None
+            return (as_of - _day(row[9])).days if row[9] else None
+        return (_day(row[11]) - as_of).days if row[11] else None
 
     def manager(row: ListRow) -> str | None:
         return f"{row[12]}({row[13]})" if row[13] is not None else row[6]

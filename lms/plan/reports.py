@@ -144,10 +144,11 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
     row is asked for and closes after the last: an export's body can be written after the request's
     session has gone, without the request's context.
 
-    The rows are fetched on a thread of their own, at most :data:`READ_AHEAD` batches ahead of
-    the caller: the database (another process, or SQLite's C code, which lets go of the GIL)
-    finds the next rows while the caller writes the last ones, so an export takes about the
-    longer of the two rather than their sum, and memory stays a few batches."""
+    From a database server the rows are fetched on a thread of their own, at most
+    :data:`READ_AHEAD` batches ahead of the caller: the server finds the next rows while the
+    caller writes the last ones (the PostgreSQL overdue export at 50,000 staff: ~1.3 s → ~0.9 s).
+    SQLite runs inside this process and its rows are built under the GIL, so a second thread only
+    adds switching there (measured slower): its rows are read on the caller's thread."""
     bind = engine()
 
     def rows() -> Iterator[Any]:
@@ -184,7 +185,12 @@ def streamed(stmt: sa.Select) -> Iterator[Any]:
             stop.set()
             reader.join()
 
-    return rows()
+    def rows_here() -> Iterator[Any]:
+        with closing(_batches(bind, stmt)) as batches:  # a stopped download closes it now
+            for batch in batches:
+                yield from batch
+
+    return rows_here() if bind.dialect.name == "sqlite" else rows()
 
 
 LAST = kept.LAST
@@ -557,12 +563,13 @@ def list_items(
 
 
 ListRow = tuple[
-    str, str, str | None, str | None, date | None, str | None, str | None,
-    int, str, date | None, date | None, date | None, str | None, str | None,
+    str, str, str | None, str | None, date | str | None, str | None, str | None,
+    int, str, date | str | None, date | str | None, date | str | None, str | None, str | None,
 ]  # fmt: skip
 """One item of a list in an export, by position: employee number, name, department, position,
 hire date, e-mail, manager's number as recorded; requirement id, state, due date, certified on,
-expires on; the manager's name and number when the manager is on file."""
+expires on; the manager's name and number when the manager is on file. Dates may be the ISO
+text SQLite stores (:func:`_as_stored`)."""
 
 
 def _list_row(i: Item) -> ListRow:
@@ -594,14 +601,14 @@ def list_rows(
             Staff.name,
             Staff.department,
             Staff.position,
-            Staff.hire_date,
+            _as_stored(Staff.hire_date),
             Staff.email,
             Staff.manager_no,
             KeptStatus.requirement_id,
             KeptStatus.state,
-            KeptStatus.due_on,
-            KeptStatus.certified_on,
-            KeptStatus.expires_on,
+            _as_stored(KeptStatus.due_on),
+            _as_stored(KeptStatus.certified_on),
+            _as_stored(KeptStatus.expires_on),
             boss.name,
             boss.employee_no,
         )  # fmt: skip
