@@ -19,7 +19,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import IO, Any
 from xml.etree.ElementTree import iterparse
@@ -84,12 +84,13 @@ def column_label(name: str) -> str:
     return labels.get(name, name)
 
 
-def problem(line: int, column: str, text: str) -> str:
-    """One problem as ``第 N 行：列：问题`` (``line N: column: problem`` in English)."""
+def problem(line: int, column: str, text: str, label: Callable[[str], str] | None = None) -> str:
+    """One problem as ``第 N 行：列：问题`` (``line N: column: problem`` in English); ``label``
+    names the column (a reader's own columns; by default the file, header and row)."""
     return _(
         "第 %(line)s 行：%(column)s：%(problem)s",
         line=line,
-        column=column_label(column),
+        column=(label or column_label)(column),
         problem=text,
     )
 

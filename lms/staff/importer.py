@@ -112,13 +112,8 @@ def column_label(name: str) -> str:
 
 
 def problem(line: int, column: str, text: str) -> str:
-    """One problem as ``第 N 行：列：问题`` (``line N: column: problem`` in English)."""
-    return _(
-        "第 %(line)s 行：%(column)s：%(problem)s",
-        line=line,
-        column=column_label(column),
-        problem=text,
-    )
+    """One problem as ``第 N 行：列：问题``, naming the staff file's columns."""
+    return sheets.problem(line, column, text, column_label)
 
 
 def _header(cells: list[str]) -> list[str]:
