@@ -442,15 +442,15 @@ def test_list_queries_use_the_kept_tables_indexes(app, make_staff):
                 "ix_lms_plan_person_urgency_sort",
             ),
             "overdue": (
-                reports._with_people(
-                    reports._kept_items("overdue", AS_OF, None, None, None), managers=True
-                ).limit(100),
+                reports._with_people(reports._kept_items("overdue", AS_OF, None, None, None)).limit(
+                    100
+                ),
                 "ix_lms_plan_statuses_late_due",
             ),
             "expiring": (
-                reports._with_people(
-                    reports._kept_items("expiring", AS_OF, 60, None, None), managers=False
-                ).limit(100),
+                reports._with_people(reports._kept_items("expiring", AS_OF, 60, None, None)).limit(
+                    100
+                ),
                 "ix_lms_plan_statuses_state_expires",
             ),
             "chart": (

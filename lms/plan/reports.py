@@ -492,31 +492,21 @@ def _count(stmt: sa.Select) -> int:
     return session.scalar(stmt.with_only_columns(sa.func.count()).order_by(None)) or 0
 
 
-def _with_people(stmt: sa.Select, *, managers: bool) -> sa.Select:
-    stmt = stmt.with_only_columns(
+def _with_people(stmt: sa.Select) -> sa.Select:
+    return stmt.with_only_columns(
         *PERSON_COLUMNS, *(getattr(KeptStatus, c) for c in kept.STATUS_FIELDS)
     ).join(Staff, Staff.id == KeptStatus.staff_id)
-    if managers:
-        boss = sa.orm.aliased(Staff)
-        stmt = stmt.add_columns(
-            *(getattr(boss, c.key).label(f"m_{c.key}") for c in PERSON_COLUMNS)
-        ).outerjoin(boss, boss.employee_no == Staff.manager_no)
-    return stmt
 
 
-def _items_from(rows: Any, rules: dict[int, Rule], managers: bool) -> Iterator[Item]:
-    # Rows are read by position (the select's order: person, status, manager): tens of thousands
-    # of rows in an export, where looking each column up by name shows.
+def _items_from(rows: Any, rules: dict[int, Rule]) -> Iterator[Item]:
+    # Rows are read by position (the select's order: person, then status).
     people, fields = len(PERSON_COLUMNS), len(kept.STATUS_FIELDS)
     for row in rows:
         rule = rules.get(row[people])  # requirement_id comes first among the status fields
         if rule is None:
             continue
-        manager = None
-        if managers and row[people + fields] is not None:
-            manager = Person(*row[people + fields : people * 2 + fields])
         status = kept.status_from(row[people + 1 : people + fields])
-        yield Item(Person(*row[:people]), rule, status, manager)
+        yield Item(Person(*row[:people]), rule, status, None)
 
 
 def list_page(
@@ -537,29 +527,9 @@ def list_page(
         return items[(page - 1) * LIST_PAGE : page * LIST_PAGE], len(items)
     stmt = _kept_items(kind, as_of, days, department, position)
     total = _count(stmt)
-    stmt = _with_people(stmt, managers=False).limit(LIST_PAGE).offset((page - 1) * LIST_PAGE)
+    stmt = _with_people(stmt).limit(LIST_PAGE).offset((page - 1) * LIST_PAGE)
     rules = {r.id: r for r in load_rules()}
-    return with_managers(list(_items_from(session.execute(stmt), rules, False))), total
-
-
-def list_items(
-    kind: str,
-    as_of: date,
-    *,
-    days: int | None = None,
-    department: str | None = None,
-    position: str | None = None,
-) -> Iterator[Item]:
-    """The whole overdue or expiring list with managers, streamed from the kept statuses (one
-    query), or evaluated when they do not describe ``as_of``."""
-    if not kept.usable_for(as_of):
-        if kind == "overdue":
-            return iter(overdue(as_of, department, position))
-        return iter(expiring(as_of, days, department, position))
-    stmt = _with_people(_kept_items(kind, as_of, days, department, position), managers=True)
-    rules = {r.id: r for r in load_rules()}
-
-    return _items_from(streamed(stmt), rules, True)
+    return with_managers(list(_items_from(session.execute(stmt), rules))), total
 
 
 ListRow = tuple[
@@ -591,8 +561,9 @@ def list_rows(
     on the kept statuses read as it streams, selecting only the columns an export shows (no
     objects per row), or the evaluated list when they do not describe ``as_of``."""
     if not kept.usable_for(as_of):
-        items = list_items(kind, as_of, days=days, department=department, position=position)
-        return map(_list_row, items)
+        if kind == "overdue":
+            return map(_list_row, overdue(as_of, department, position))
+        return map(_list_row, expiring(as_of, days, department, position))
     boss = sa.orm.aliased(Staff)
     stmt = (
         _kept_items(kind, as_of, days, department, position)
