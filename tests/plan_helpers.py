@@ -117,3 +117,22 @@ def person(**fields) -> Staff:
     session.refresh(staff)
     session.expunge(staff)
     return staff
+
+
+def statements(app, client, url: str) -> int:
+    """SQL statements of one GET request, its (possibly streamed) body read to the end."""
+    with app.app_context():
+        engine = app.extensions["lms"].db.engine
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200 and response.get_data()
+        response.close()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(seen)

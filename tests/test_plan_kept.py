@@ -513,25 +513,6 @@ def test_xlsx_stream_memory_is_flat_in_the_number_of_rows():
     assert large < small * 1.5 + 256 * 1024, (small, large)
 
 
-def _statements(app, client, url: str) -> int:
-    """SQL statements of one request, its streamed body read to the end."""
-    with app.app_context():
-        engine = app.extensions["lms"].db.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200 and response.get_data()
-        response.close()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_statement_counts_from_the_kept_table_do_not_grow_with_staff(app, make_staff):
     _people_in_every_state(app, make_staff)
     client = hr_client(app, make_staff)
@@ -547,12 +528,12 @@ def test_statement_counts_from_the_kept_table_do_not_grow_with_staff(app, make_s
     with app.app_context():
         kept.refresh(AS_OF)
         session.commit()
-    small = [_statements(app, client, url) for url in urls]
+    small = [h.statements(app, client, url) for url in urls]
     with app.app_context():
         h.bulk_staff(300)
         kept.refresh(AS_OF)
         session.commit()
-    large = [_statements(app, client, url) for url in urls]
+    large = [h.statements(app, client, url) for url in urls]
     assert small == large, (small, large)
 
 

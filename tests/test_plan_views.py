@@ -391,24 +391,6 @@ def test_learners_see_only_their_own_plan_and_trainers_no_matrix(app, make_staff
     assert other.post("/lms/plan/people/N001/1/exempt", data={"reason": "x"}).status_code == 403
 
 
-def _count_statements(app, client, url: str) -> int:
-    with app.app_context():
-        engine = app.extensions["lms"].db.engine
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200
-        response.close()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def _histories(app, first: int, last: int, rule_ids: list[int]) -> None:
     """Certificates, attempts, sign-offs, exemptions, extensions and moves for people B<first…last>."""
     from lms.quizzes.models import Attempt
@@ -511,7 +493,7 @@ def test_matrix_statement_count_does_not_grow_with_people(app, make_staff):
         f"/lms/plan/overdue?as_of={AS_OF}",
         f"/lms/plan/matrix.xlsx?as_of={AS_OF}",
     ]
-    small = [_count_statements(app, client, url) for url in urls]
+    small = [h.statements(app, client, url) for url in urls]
     small_page = html(client.get(urls[0]))
     with app.app_context():
         session.execute(
@@ -531,7 +513,7 @@ def test_matrix_statement_count_does_not_grow_with_people(app, make_staff):
         )
         session.commit()
     _histories(app, 11, 1000, rule_ids)
-    large = [_count_statements(app, client, url) for url in urls]
+    large = [h.statements(app, client, url) for url in urls]
     assert large == small, list(zip(urls, small, large, strict=True))
     large_page = html(client.get(urls[0]))
     assert large_page.count("<tr>") > 10 * small_page.count("<tr>") > 0
