@@ -29,6 +29,10 @@ from xml.sax.saxutils import escape
 # Characters XML 1.0 does not allow, even escaped.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Every character str.isspace() accepts: a text starting or ending with one keeps its spaces
+# only with xml:space="preserve".
+_SPACES = "".join(c for c in map(chr, range(0x3000 + 1)) if c.isspace())
+_LAST_NOT = frozenset(_SPACES)
 _EPOCH = date(1899, 12, 30)
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 # zlib level 1: about three times faster than the default on sheet XML, files ~25 % larger.
@@ -257,41 +261,53 @@ def stream(
     yield sink.take()
 
 
-class Cells:
-    """Cell XML for a caller that writes its own rows (``stream(row_xml=...)``): one method per
-    kind of column, each with its own cache, so a text and a date or a number never share a key.
+class Made(dict):
+    """XML of values made on first use and remembered, up to ``limit`` values (then made each
+    time). Looking a value up is a plain subscript, done in C for every value seen before: a
+    row of an export is mostly such look-ups."""
 
-    ``text`` is for columns with few distinct values (departments, labels): the XML is made once per
-    value; ``unique`` for columns that rarely repeat (names, numbers, e-mails), where a cache would
-    only fill up. ``rewrite`` is applied to every text first (the exports' formula neutralising).
+    def __init__(self, make: Callable[[Any], str], limit: int, known: dict[Any, str]) -> None:
+        super().__init__(known)
+        self.make = make
+        self.limit = limit
+
+    def __missing__(self, key: Any) -> str:
+        xml = self.make(key)
+        if len(self) < self.limit:
+            self[key] = xml
+        return xml
+
+
+class Cells:
+    """Cell XML for a caller that writes its own rows (``stream(row_xml=...)``), by kind of
+    column, each kind with its own cache, so a text and a date or a number never share a key.
+
+    ``texts`` (or :meth:`text`) is for columns with few distinct values (departments, labels):
+    the XML is made once per value; ``dates`` and ``numbers`` likewise. :meth:`unique` is for
+    columns that rarely repeat (names, numbers, e-mails), where a cache would only fill up; a row
+    with several of them asks :meth:`plain` once and writes them between ``OPEN``, ``BETWEEN``
+    and ``CLOSE``. ``rewrite`` is applied to every text first (the exports' formula neutralising).
     """
 
     EMPTY = "<c/>"
-    _OPEN, _CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c>"
+    OPEN, CLOSE = '<c t="inlineStr"><is><t>', "</t></is></c>"
+    BETWEEN = CLOSE + OPEN
 
     def __init__(self, rewrite: Callable[[str], str] = _same, rewrites: str = "") -> None:
         """``rewrites``: the first characters for which ``rewrite`` may change a text; it must
-        leave every other text as it is (:meth:`uniques` relies on it)."""
+        leave every other text as it is (:meth:`plain` relies on it)."""
         self.rewrite = rewrite
-        # Anything that makes a text more than itself between <t> and </t>: a character to
-        # escape or drop, white space at either end, a first character ``rewrite`` acts on.
-        # Texts are looked at joined by "\n", so ^ and $ (MULTILINE) are each text's ends.
-        starts = re.escape(rewrites)
-        self._plain_not = re.compile(
-            rf"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^[\s{starts}]|\s$", re.MULTILINE
-        )
-        self._texts: dict[str, str] = {}
-        self._dates: dict[date | str, str] = {}
-        self._numbers: dict[int, str] = {}
+        # What makes a text more than itself between <t> and </t>: a character to escape or
+        # drop anywhere, white space at either end, a first character ``rewrite`` acts on.
+        self._first_not = frozenset(_SPACES + rewrites)
+        empty = {None: self.EMPTY, "": self.EMPTY}
+        self.texts = Made(self.unique, _CACHE_SIZE, empty)
+        self.dates = Made(_date_cell, _CACHE_LIMIT, empty)
+        self.numbers = Made(_number_cell, _CACHE_LIMIT, {None: self.EMPTY})
 
     def text(self, value: str | None) -> str:
         """A repeated text (``None`` or ``""``: an empty cell)."""
-        xml = self._texts.get(value) if value is not None else self.EMPTY
-        if xml is None:
-            xml = self.unique(value)
-            if len(self._texts) < _CACHE_SIZE:
-                self._texts[value] = xml
-        return xml
+        return self.texts[value]
 
     def unique(self, value: str | None) -> str:
         """A text that seldom repeats: escaped and neutralised every time."""
@@ -299,40 +315,45 @@ class Cells:
             return self.EMPTY
         text = self.rewrite(value)
         if _SPECIAL.search(text) is None and not text[0].isspace() and not text[-1].isspace():
-            return '<c t="inlineStr"><is><t>' + text + "</t></is></c>"  # most texts: as they are
+            return self.OPEN + text + self.CLOSE  # most texts: as they are
         return _text_cell(text, False)
 
-    def uniques(self, *values: str | None) -> str:
-        """Several seldom-repeated texts side by side, as :meth:`unique` writes each: one search
-        over them all decides that (nearly always) none needs more than its tags."""
+    def plain(self, *values: str | None) -> bool:
+        """Whether each value is a non-empty text that :meth:`unique` writes as it is between
+        its tags, decided together where a row has several such texts (one search for
+        characters to escape over them all, then each text's two ends)."""
         try:
-            joined = "\n".join(values)  # type: ignore[arg-type]
+            joined = "".join(values)  # type: ignore[arg-type]
         except TypeError:  # an empty (None) cell among them
-            return "".join([self.unique(v) for v in values])
-        if joined and self._plain_not.search(joined) is None:
-            return self._OPEN + (self._CLOSE + self._OPEN).join(values) + self._CLOSE  # type: ignore[arg-type]
+            return False
+        if not joined or _SPECIAL.search(joined) is not None:
+            return False
+        first_not = self._first_not
+        for value in values:  # per text: measured faster than one search with ^ and $ anchors
+            if not value or value[0] in first_not or value[-1] in _LAST_NOT:
+                return False
+        return True
+
+    def uniques(self, *values: str | None) -> str:
+        """Several seldom-repeated texts side by side, as :meth:`unique` writes each."""
+        if self.plain(*values):
+            return self.OPEN + self.BETWEEN.join(values) + self.CLOSE  # type: ignore[arg-type]
         return "".join([self.unique(v) for v in values])
 
     def date(self, value: date | str | None) -> str:
         """A date, or its ISO text as SQLite stores it (converted once per distinct text)."""
-        if not value:
-            return self.EMPTY
-        xml = self._dates.get(value)
-        if xml is None:
-            xml = _cell(date.fromisoformat(value) if isinstance(value, str) else value)
-            if len(self._dates) < _CACHE_LIMIT:
-                self._dates[value] = xml
-        return xml
+        return self.dates[value]
 
     def number(self, value: int | None) -> str:
-        if value is None:
-            return self.EMPTY
-        xml = self._numbers.get(value)
-        if xml is None:
-            xml = f"<c><v>{int(value)}</v></c>"
-            if len(self._numbers) < _CACHE_LIMIT:
-                self._numbers[value] = xml
-        return xml
+        return self.numbers[value]
+
+
+def _date_cell(value: date | str) -> str:
+    return _cell(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _number_cell(value: int) -> str:
+    return f"<c><v>{int(value)}</v></c>"
 
 
 def workbook(headers: Sequence[Any], rows: Sequence[Sequence[Any]], sheet_name: str) -> bytes:

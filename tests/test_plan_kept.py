@@ -707,3 +707,11 @@ def test_a_failing_statement_fails_the_caller_not_a_thread(app):
         with pytest.raises(sa.exc.DBAPIError):
             list(reports.streamed(broken))
     assert not _readers()
+
+
+def test_the_writers_spaces_are_every_character_python_calls_a_space():
+    """A text ending in any such character needs ``xml:space="preserve"``: the set the writer
+    checks the ends of texts against is the whole of ``str.isspace``."""
+    import sys
+
+    assert set(xlsx._SPACES) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}

@@ -127,12 +127,8 @@ def _person_headers() -> list[str]:
 def _person_xml(cells: xlsx.Cells, number: Any, name: Any, department: Any, position: Any,
                 hired: Any) -> str:  # fmt: skip
     """The five person cells: numbers and names seldom repeat, departments and positions do."""
-    return (
-        cells.uniques(number, name)
-        + cells.text(department)
-        + cells.text(position)
-        + cells.date(hired)
-    )
+    texts = cells.texts
+    return cells.uniques(number, name) + texts[department] + texts[position] + cells.dates[hired]
 
 
 def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
@@ -147,10 +143,9 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
     ]
     not_applicable, labels = _("不适用"), _labels()
     cells = _cells()
-    absent_xml = cells.text(not_applicable) + cells.EMPTY
-    label_xml = {state: cells.text(label) for state, label in labels.items()}
+    texts, dates = cells.texts, cells.dates
+    label_xml = {state: texts[label] for state, label in labels.items()}
     pair_values: dict[str, tuple[str, date | None]] = {}
-    pair_xml: dict[str, str] = {}
 
     def values_of(key: str | None) -> tuple[str, date | None]:
         if key is None:
@@ -161,10 +156,13 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
             pair = pair_values[key] = (labels[state], day)
         return pair
 
-    def xml_of(key: str) -> str:
+    def pair_of(key: str) -> str:
         state, day = cell_parts(key)
-        xml = pair_xml[key] = label_xml[state] + cells.date(day)
-        return xml
+        return label_xml[state] + dates[day]
+
+    # A cell key's two cells, made once per distinct key (None: the rule does not apply).
+    pairs = xlsx.Made(pair_of, 1 << 16, {None: texts[not_applicable] + cells.EMPTY}).__getitem__
+    plain, open_, between, close = cells.plain, cells.OPEN, cells.BETWEEN, cells.CLOSE
 
     def values(row: MatrixRow) -> list[Any]:
         out = list(row[:5])
@@ -173,13 +171,12 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
         return out
 
     def xml(row: MatrixRow) -> str:
-        get = pair_xml.get
-        return (
-            "<row>"
-            + _person_xml(cells, *row[:5])
-            + "".join([absent_xml if k is None else get(k) or xml_of(k) for k in row[5:]])
-            + "</row>"
-        )
+        number, name, department, position, hired = row[:5]
+        statuses = "".join(map(pairs, row[5:]))
+        if plain(number, name):  # nearly always: one search, then only look-ups
+            return (f"<row>{open_}{number}{between}{name}{close}{texts[department]}"
+                    f"{texts[position]}{dates[hired]}{statuses}</row>")  # fmt: skip
+        return f"<row>{_person_xml(cells, *row[:5])}{statuses}</row>"
 
     return Table(headers, rows, values, xml)
 
@@ -198,17 +195,24 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
     cells = _cells()
     # Course and audience of each requirement, and each state's label: one piece of XML each.
     rule_xml = {
-        rid: cells.text(r.course_title) + cells.text(audiences.get(rid) or r.audience)
+        rid: cells.texts[r.course_title] + cells.texts[audiences.get(rid) or r.audience]
         for rid, r in rule_by_id.items()
     }
-    label_xml = {state: cells.text(label) for state, label in labels.items()}
-    # Deadline or expiry with its day count, once per date.
-    dated: dict[date | None, str] = {}
+    texts, dates = cells.texts, cells.dates
+    label_xml = {state: texts[label] for state, label in labels.items()}
+    plain, open_, between, close = cells.plain, cells.OPEN, cells.BETWEEN, cells.CLOSE
+
+    def days_to(day: date | str | None) -> int | None:
+        """Days overdue since a deadline, or left until an expiry."""
+        if not day:
+            return None
+        return (as_of - _day(day)).days if kind == "overdue" else (_day(day) - as_of).days
 
     def days(row: ListRow) -> int | None:
-        if kind == "overdue":
-            return (as_of - _day(row[9])).days if row[9] else None
-        return (_day(row[11]) - as_of).days if row[11] else None
+        return days_to(row[9] if kind == "overdue" else row[11])
+
+    # The deadline or expiry with its day count: two cells made once per date.
+    dated = xlsx.Made(lambda day: dates[day] + cells.numbers[days_to(day)], 1 << 16, {}).__getitem__
 
     def manager(row: ListRow) -> str | None:
         return f"{row[12]}({row[13]})" if row[13] is not None else row[6]
@@ -227,14 +231,15 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
                     labels[row[8]], row[9], days(row), manager(row), row[5]]  # fmt: skip
 
         def xml(row: ListRow) -> str:
-            due = row[9]
-            tail = dated.get(due)
-            if tail is None:
-                tail = dated[due] = cells.date(due) + cells.number(days(row))
-            return (
-                "<row>" + _person_xml(cells, *row[:5]) + rule_xml[row[7]] + label_xml[row[8]]
-                + tail + cells.uniques(manager(row), row[5]) + "</row>"
-            )  # fmt: skip
+            (number, name, department, position, hired, email, boss_recorded, rule, state, due,
+             _, _, boss_name, boss_no) = row  # fmt: skip
+            boss = boss_recorded if boss_no is None else f"{boss_name}({boss_no})"
+            if plain(number, name, boss, email):  # nearly always: one search, then look-ups
+                return (f"<row>{open_}{number}{between}{name}{close}{texts[department]}"
+                        f"{texts[position]}{dates[hired]}{rule_xml[rule]}{label_xml[state]}"
+                        f"{dated(due)}{open_}{boss}{between}{email}{close}</row>")  # fmt: skip
+            return (f"<row>{_person_xml(cells, *row[:5])}{rule_xml[rule]}{label_xml[state]}"
+                    f"{dated(due)}{cells.uniques(boss, email)}</row>")  # fmt: skip
 
     else:
 
@@ -244,14 +249,8 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
                     labels[row[8]], row[10], row[11], days(row)]  # fmt: skip
 
         def xml(row: ListRow) -> str:
-            ends = row[11]
-            tail = dated.get(ends)
-            if tail is None:
-                tail = dated[ends] = cells.date(ends) + cells.number(days(row))
-            return (
-                "<row>" + _person_xml(cells, *row[:5]) + rule_xml[row[7]] + label_xml[row[8]]
-                + cells.date(row[10]) + tail + "</row>"
-            )  # fmt: skip
+            return (f"<row>{_person_xml(cells, *row[:5])}{rule_xml[row[7]]}{label_xml[row[8]]}"
+                    f"{dates[row[10]]}{dated(row[11])}</row>")  # fmt: skip
 
     return Table([], rows, values, xml)
 

@@ -585,9 +585,9 @@ def list_rows(
         )  # fmt: skip
         .join(Staff, Staff.id == KeptStatus.staff_id)
         .outerjoin(boss, boss.employee_no == Staff.manager_no)
+        .where(KeptStatus.requirement_id.in_(sorted(r.id for r in load_rules())))
     )
-    active = {r.id for r in load_rules()}
-    return (row for row in streamed(stmt) if row[7] in active)
+    return streamed(stmt)
 
 
 @dataclass
