@@ -203,6 +203,13 @@ def refresh(app) -> str:
     with app.app_context():
         report = kept.refresh(AS_OF)
         session.commit()
+        engine = app.extensions["lms"].db.engine
+        if engine.dialect.name == "postgresql":
+            # The planner's statistics, as autovacuum gathers them within a minute of a bulk
+            # load; measured right after seeding without them, PostgreSQL chose slower plans
+            # (status filter 317 ms against 182 ms once analysed).
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
     return f"{report.rows} kept statuses as of {report.as_of} in {report.seconds:.1f} s"
 
 
