@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from lms import create_app
 from lms.auth.models import Staff
 from lms.content.sync import sync_content
 from lms.db import Base, session
+from tests.doubles import blank_pdf
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE_CONTENT = TESTS / "content"
@@ -257,18 +257,6 @@ def _truncate(engine: sa.Engine, tables: list[sa.Table]) -> None:
     with engine.begin() as conn:
         names = ", ".join(t.name for t in tables)
         conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-
-
-def blank_pdf(template: object, html: str) -> bytes:
-    """A valid one-page PDF standing in for a rendered certificate, different for each HTML."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=842, height=595)
-    writer.add_metadata({"/Subject": hashlib.sha256(html.encode()).hexdigest()})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.fixture(autouse=True)

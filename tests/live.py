@@ -30,16 +30,22 @@ def gunicorn(
     threads: int = 4,
     boot_seconds: int = 120,
     port: int | None = None,
+    blank_certificates: bool = False,
 ) -> Iterator[str]:
     """Serve ``lms:create_app()`` configured by ``env``; yields the base URL once it answers.
 
-    ``port``: one chosen beforehand (with :func:`free_port`) when the URL must be known first."""
+    ``port``: one chosen beforehand (with :func:`free_port`) when the URL must be known first.
+    ``blank_certificates``: issue certificates with ``tests.doubles.blank_pdf``, for a test that
+    counts them but reads none."""
     port = port or free_port()
     base = f"http://127.0.0.1:{port}"
+    app = (
+        "tests.doubles:app_with_blank_certificates()" if blank_certificates else "lms:create_app()"
+    )
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-             "-b", f"127.0.0.1:{port}", "lms:create_app()"],
+             "-b", f"127.0.0.1:{port}", app],
             cwd=PROJECT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

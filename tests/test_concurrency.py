@@ -59,7 +59,7 @@ def server(tmp_path: Path):
         MINGLI_LMS_CERT_TEMPLATES_DIR=str(PROJECT / "certificates"),
     )
     try:
-        with gunicorn(env, tmp_path / "gunicorn.log", workers=4) as base:
+        with gunicorn(env, tmp_path / "gunicorn.log", workers=4, blank_certificates=True) as base:
             yield base, app
     finally:
         with app.app_context():

@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session
-from tests.conftest import blank_pdf, fresh_database
+from tests.conftest import fresh_database
+from tests.doubles import blank_pdf
 
 
 def test_a_restored_database_has_the_content_and_nothing_a_test_wrote(app, content_dir, make_staff):
