@@ -266,8 +266,13 @@ class Made(dict):
     time). Looking a value up is a plain subscript, done in C for every value seen before: a
     row of an export is mostly such look-ups."""
 
-    def __init__(self, make: Callable[[Any], str], limit: int, known: dict[Any, str]) -> None:
-        super().__init__(known)
+    def __init__(
+        self,
+        make: Callable[[Any], str],
+        known: dict[Any, str] | None = None,
+        limit: int = _CACHE_LIMIT,
+    ) -> None:
+        super().__init__(known or {})
         self.make = make
         self.limit = limit
 
@@ -301,9 +306,9 @@ class Cells:
         # drop anywhere, white space at either end, a first character ``rewrite`` acts on.
         self._first_not = frozenset(_SPACES + rewrites)
         empty = {None: self.EMPTY, "": self.EMPTY}
-        self.texts = Made(self.unique, _CACHE_SIZE, empty)
-        self.dates = Made(_date_cell, _CACHE_LIMIT, empty)
-        self.numbers = Made(_number_cell, _CACHE_LIMIT, {None: self.EMPTY})
+        self.texts = Made(self.unique, empty, _CACHE_SIZE)
+        self.dates = Made(_date_cell, empty)
+        self.numbers = Made(_number_cell, {None: self.EMPTY})
 
     def text(self, value: str | None) -> str:
         """A repeated text (``None`` or ``""``: an empty cell)."""

@@ -161,7 +161,7 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
         return label_xml[state] + dates[day]
 
     # A cell key's two cells, made once per distinct key (None: the rule does not apply).
-    pairs = xlsx.Made(pair_of, 1 << 16, {None: texts[not_applicable] + cells.EMPTY}).__getitem__
+    pairs = xlsx.Made(pair_of, {None: texts[not_applicable] + cells.EMPTY}).__getitem__
     plain, open_, between, close = cells.plain, cells.OPEN, cells.BETWEEN, cells.CLOSE
 
     def values(row: MatrixRow) -> list[Any]:
@@ -212,7 +212,7 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
         return days_to(row[9] if kind == "overdue" else row[11])
 
     # The deadline or expiry with its day count: two cells made once per date.
-    dated = xlsx.Made(lambda day: dates[day] + cells.numbers[days_to(day)], 1 << 16, {}).__getitem__
+    dated = xlsx.Made(lambda day: dates[day] + cells.numbers[days_to(day)]).__getitem__
 
     def manager(row: ListRow) -> str | None:
         return f"{row[12]}({row[13]})" if row[13] is not None else row[6]
@@ -231,9 +231,8 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
                     labels[row[8]], row[9], days(row), manager(row), row[5]]  # fmt: skip
 
         def xml(row: ListRow) -> str:
-            (number, name, department, position, hired, email, boss_recorded, rule, state, due,
-             _, _, boss_name, boss_no) = row  # fmt: skip
-            boss = boss_recorded if boss_no is None else f"{boss_name}({boss_no})"
+            number, name, department, position, hired, email = row[:6]
+            rule, state, due, boss = row[7], row[8], row[9], manager(row)
             if plain(number, name, boss, email):  # nearly always: one search, then look-ups
                 return (f"<row>{open_}{number}{between}{name}{close}{texts[department]}"
                         f"{texts[position]}{dates[hired]}{rule_xml[rule]}{label_xml[state]}"
