@@ -7,8 +7,9 @@ use for them.
 
 Documents are read by libyaml (PyYAML's C parser) where it is installed, which is ten times faster
 than the pure-Python reader (the six courses and their banks: 0.06 s against 0.66 s). The pure
-reader stays the reference: it reads any document the fast one does not take or gets wrong, so
-every error is worded, and every anchor refused, as before.
+reader stays the reference: it reads every document libyaml refuses and every one in which the two
+could differ or an anchor could hide, so every error is worded, and every anchor refused, as
+before.
 """
 
 from __future__ import annotations
