@@ -24,18 +24,11 @@ def blank_pdf(template: object, html: str) -> bytes:
     return out.getvalue()
 
 
-def use_blank_certificates() -> None:
-    """Issue every certificate of this process with :func:`blank_pdf` (WeasyPrint takes a good
-    part of a second per certificate)."""
+def app_with_blank_certificates() -> Flask:
+    """``lms:create_app()`` issuing every certificate with :func:`blank_pdf`, for a served app
+    whose test counts certificates but reads none (``gunicorn(..., blank_certificates=True)``)."""
+    from lms import create_app
     from lms.certificates import issue
 
     issue.render_pdf = blank_pdf
-
-
-def app_with_blank_certificates() -> Flask:
-    """``lms:create_app()`` issuing blank certificates, for a served app whose test counts
-    certificates but reads none (``gunicorn(..., blank_certificates=True)``)."""
-    from lms import create_app
-
-    use_blank_certificates()
     return create_app()

@@ -162,7 +162,6 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
 
     # A cell key's two cells, made once per distinct key (None: the rule does not apply).
     pairs = xlsx.Made(pair_of, {None: texts[not_applicable] + cells.EMPTY}).__getitem__
-    plain, open_, between, close = cells.plain, cells.OPEN, cells.BETWEEN, cells.CLOSE
 
     def values(row: MatrixRow) -> list[Any]:
         out = list(row[:5])
@@ -171,12 +170,7 @@ def matrix_table(rules: list[Rule], rows: Iterable[MatrixRow]) -> Table:
         return out
 
     def xml(row: MatrixRow) -> str:
-        number, name, department, position, hired = row[:5]
-        statuses = "".join(map(pairs, row[5:]))
-        if plain(number, name):  # nearly always: one search, then only look-ups
-            return (f"<row>{open_}{number}{between}{name}{close}{texts[department]}"
-                    f"{texts[position]}{dates[hired]}{statuses}</row>")  # fmt: skip
-        return f"<row>{_person_xml(cells, *row[:5])}{statuses}</row>"
+        return f"<row>{_person_xml(cells, *row[:5])}{''.join(map(pairs, row[5:]))}</row>"
 
     return Table(headers, rows, values, xml)
 
@@ -200,7 +194,6 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
     }
     texts, dates = cells.texts, cells.dates
     label_xml = {state: texts[label] for state, label in labels.items()}
-    plain, open_, between, close = cells.plain, cells.OPEN, cells.BETWEEN, cells.CLOSE
 
     def days_to(day: date | str | None) -> int | None:
         """Days overdue since a deadline, or left until an expiry."""
@@ -232,13 +225,14 @@ def _list_table(kind: str, rows: Iterable[ListRow], as_of: date, rules: Iterable
 
         def xml(row: ListRow) -> str:
             number, name, department, position, hired, email = row[:6]
-            rule, state, due, boss = row[7], row[8], row[9], manager(row)
-            if plain(number, name, boss, email):  # nearly always: one search, then look-ups
-                return (f"<row>{open_}{number}{between}{name}{close}{texts[department]}"
-                        f"{texts[position]}{dates[hired]}{rule_xml[rule]}{label_xml[state]}"
-                        f"{dated(due)}{open_}{boss}{between}{email}{close}</row>")  # fmt: skip
-            return (f"<row>{_person_xml(cells, *row[:5])}{rule_xml[rule]}{label_xml[state]}"
-                    f"{dated(due)}{cells.uniques(boss, email)}</row>")  # fmt: skip
+            boss = manager(row)
+            if cells.plain(number, name, boss, email):  # nearly always: one search for four texts
+                o, between, c = cells.OPEN, cells.BETWEEN, cells.CLOSE
+                return (f"<row>{o}{number}{between}{name}{c}{texts[department]}{texts[position]}"
+                        f"{dates[hired]}{rule_xml[row[7]]}{label_xml[row[8]]}{dated(row[9])}"
+                        f"{o}{boss}{between}{email}{c}</row>")  # fmt: skip
+            return (f"<row>{_person_xml(cells, *row[:5])}{rule_xml[row[7]]}{label_xml[row[8]]}"
+                    f"{dated(row[9])}{cells.uniques(boss, email)}</row>")  # fmt: skip
 
     else:
 
