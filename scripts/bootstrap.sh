@@ -15,8 +15,9 @@ apt_packages=(
 
 if [ "$mode" = test ]; then
   # The suite also runs on PostgreSQL (a throwaway cluster that scripts/with-postgres starts).
-  # … and in a real browser: Debian's chromium, driven by Playwright (which downloads no browser).
-  apt_packages+=(postgresql chromium)
+  # … and in a real browser: Debian's build of Chromium's headless shell (the browser Playwright
+  # itself runs headless), driven by Playwright, which downloads no browser.
+  apt_packages+=(postgresql chromium-headless-shell)
 fi
 
 missing=()
