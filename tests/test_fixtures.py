@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from lms.auth.models import Staff
 from lms.courses.models import Course
 from lms.db import session
-from tests.conftest import fresh_database
+from tests.conftest import fresh_database, reset_schema
 from tests.doubles import blank_pdf
 
 
@@ -32,6 +32,54 @@ def test_a_restored_database_has_the_content_and_nothing_a_test_wrote(app, conte
         session.add(staff)
         session.commit()
         assert staff.id is not None
+
+
+def _add_staff(employee_no: str) -> Staff:
+    staff = Staff(employee_no=employee_no, name="新人")
+    staff.set_roles({"learner"})
+    session.add(staff)
+    return staff
+
+
+def test_ids_start_over_after_a_restore_even_after_a_rolled_back_insert(app, content_dir):
+    with app.app_context():
+        first = _add_staff("E-FIRST")
+        session.commit()
+        first_id = first.id
+        _add_staff("E-ROLLED-BACK")
+        session.flush()  # takes an id (a server database's sequence moves on), then is undone
+        session.rollback()
+        session.remove()
+    fresh_database(app, content_dir, "fixture-content")
+    with app.app_context():
+        again = _add_staff("E-AGAIN")
+        session.commit()
+        assert again.id == first_id
+
+
+def test_a_schema_another_test_rebuilt_is_restored_whole(app, content_dir):
+    reset_schema(app)  # as the migration and embedding tests do: new, empty tables
+    with app.app_context():
+        _add_staff("E-REBUILT")
+        session.commit()
+        session.remove()
+    fresh_database(app, content_dir, "fixture-content")
+    with app.app_context():
+        assert session.scalar(sa.select(sa.func.count(Staff.id))) == 0
+        assert session.scalar(sa.select(Course).where(Course.slug == "basics")) is not None
+
+
+def test_a_restore_follows_the_snapshot_asked_for(app, content_dir):
+    """Another snapshot key on the same database restores every table, not only those written."""
+    empty = content_dir.parent / "empty-content"
+    empty.mkdir()
+    fresh_database(app, empty, "no-content")
+    with app.app_context():
+        assert session.scalar(sa.select(sa.func.count(Course.id))) == 0
+        session.remove()
+    fresh_database(app, content_dir, "fixture-content")
+    with app.app_context():
+        assert session.scalar(sa.select(Course).where(Course.slug == "basics")) is not None
 
 
 def test_the_pdf_stand_in_is_a_real_one_page_pdf_different_for_each_certificate():
