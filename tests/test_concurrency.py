@@ -25,7 +25,7 @@ from lms.content.sync import sync_content
 from lms.db import session
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt
-from tests.conftest import FIXTURE_CONTENT, PROJECT, database_url, reset_schema
+from tests.conftest import FIXTURE_CONTENT, POOLED, PROJECT, database_url, reset_schema
 from tests.live import gunicorn
 
 LEARNERS = 120
@@ -40,6 +40,7 @@ def server(tmp_path: Path):
             "CONFIG_NAME": "testing",
             "SQLALCHEMY_DATABASE_URI": url,
             "LMS_CONTENT_DIR": str(FIXTURE_CONTENT),
+            **POOLED,
         }
     )
     reset_schema(app)
@@ -57,6 +58,8 @@ def server(tmp_path: Path):
         MINGLI_SQLALCHEMY_DATABASE_URI=url,
         MINGLI_LMS_CONTENT_DIR=str(FIXTURE_CONTENT),
         MINGLI_LMS_CERT_TEMPLATES_DIR=str(PROJECT / "certificates"),
+        # Pooled connections, as a deployment keeps them (the testing configuration has none).
+        MINGLI_SQLALCHEMY_ENGINE_OPTIONS="{}",
     )
     try:
         with gunicorn(env, tmp_path / "gunicorn.log", workers=4, blank_certificates=True) as base:
