@@ -4,6 +4,7 @@ virtualenv outside the checkout."""
 
 from __future__ import annotations
 
+import compileall
 import importlib.util
 import os
 import re
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -167,6 +169,8 @@ WHEEL_SCRIPT = textwrap.dedent(
 def test_the_installed_wheel_serves_the_portal_outside_the_checkout(tmp_path: Path):
     """Build the wheel, install it into a fresh virtualenv, run ``flask lms init`` and requests."""
     wheels = tmp_path / "wheels"
+    # A checkout keeps compiled modules beside the migrations the package data takes: not in a wheel.
+    compileall.compile_file(str(PROJECT / "lms" / "migrations" / "env.py"), quiet=1)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(PROJECT)],
         capture_output=True,
@@ -175,6 +179,9 @@ def test_the_installed_wheel_serves_the_portal_outside_the_checkout(tmp_path: Pa
     )
     assert build.returncode == 0, build.stderr
     wheel = next(wheels.glob("mingli-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        compiled = [n for n in archive.namelist() if "__pycache__" in n or n.endswith(".pyc")]
+    assert compiled == [], compiled
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
