@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -139,6 +140,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "e2e" in item.path.parts:
             width = getattr(item, "callspec", None) and item.callspec.params.get("page")
             item.add_marker(pytest.mark.xdist_group(f"e2e-{width or 'any'}"))
+    # The journeys need the demo organisation, which builds in the background from the session's
+    # start (tests/e2e/demo.py, ~20 s): some quick tests go first meanwhile, the long journeys
+    # still early enough that no worker is left with one at the end.
+    journeys = [item for item in items if "e2e" in item.path.parts]
+    others = [item for item in items if "e2e" not in item.path.parts]
+    items[:] = others[:_AHEAD_OF_JOURNEYS] + journeys + others[_AHEAD_OF_JOURNEYS:]
+
+
+_AHEAD_OF_JOURNEYS = 300
+
+
+def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every process of this test run shares (each pytest-xdist worker's own temporary
+    folder is inside it), and no other run."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def demo_server_database() -> str | None:
+    """A fresh server database for the journeys' demo organisation, shared by the run's workers
+    (``None`` on SQLite)."""
+    url = server_database_url("e2e_demo", shared=True)
+    return recreate_server_database(url) if url else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _demo_organisation_early(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Start building the journeys' demo organisation as the session starts, when a journey that
+    uses the live server is among the tests to run; wait for it at the end."""
+    from tests.e2e import demo
+
+    if any("live_server" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        demo.start(run_folder(tmp_path_factory) / "e2e-demo", demo_server_database)
+    yield
+    demo.finish()
 
 
 def database_url(tmp_path: Path) -> str:
@@ -149,31 +187,52 @@ def database_url(tmp_path: Path) -> str:
 _CREATED_DATABASES: set[str] = set()
 
 
-def server_database_url(purpose: str = "") -> str | None:
+def server_database_url(purpose: str = "", *, shared: bool = False) -> str | None:
     """The server database (MINGLI_TEST_DATABASE_URL) for this test process, ``None`` without one.
 
     Under pytest-xdist each worker gets its own database beside the named one (``…_gw0``), and a
-    ``purpose`` another one still (the e2e live server's), created on first use."""
+    ``purpose`` another one still (the e2e live server's), created on first use. ``shared``: one
+    database for the purpose that every worker of the run shares."""
     base = os.environ.get("MINGLI_TEST_DATABASE_URL")
     if not base:
         return None
-    suffix = "_".join(p for p in (os.environ.get("PYTEST_XDIST_WORKER", ""), purpose) if p)
+    worker = "" if shared else os.environ.get("PYTEST_XDIST_WORKER", "")
+    suffix = "_".join(p for p in (worker, purpose) if p)
     if not suffix:
         return base
     url = sa.make_url(base)
     name = f"{url.database}_{suffix}"
     target = url.set(database=name).render_as_string(hide_password=False)
     if name not in _CREATED_DATABASES:
-        engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
+        with _server(base) as conn:
             exists = conn.execute(
                 sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
             ).scalar()
             if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        engine.dispose()
         _CREATED_DATABASES.add(name)
     return target
+
+
+def recreate_server_database(url: str, template: str | None = None) -> str:
+    """Drop the server database ``url`` names and create it again: empty, or a copy of the
+    database ``template`` names (which nobody may be connected to)."""
+    name = sa.make_url(url).database
+    copy = f' TEMPLATE "{sa.make_url(template).database}"' if template else ""
+    with _server(os.environ["MINGLI_TEST_DATABASE_URL"]) as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
+    return url
+
+
+@contextmanager
+def _server(base: str) -> Iterator[sa.Connection]:
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def reset_schema(app: Flask) -> None:

@@ -94,3 +94,16 @@ def test_real_pdf_tests_render_with_weasyprint():
     from lms.certificates.templates import render_pdf
 
     assert issue.render_pdf is render_pdf
+
+
+def test_the_demo_builds_once_a_run_and_a_failed_build_fails_with_its_output(tmp_path):
+    from tests.e2e import demo
+
+    demo.start(tmp_path, lambda: "sqlite:////nonexistent-folder/demo.sqlite3")
+    demo.start(tmp_path, lambda: pytest.fail("a second start must build nothing"))
+    with pytest.raises(RuntimeError, match="init --demo failed:\n(.|\n)*unable to open database file"):
+        demo.wait(tmp_path, seconds=120)
+    demo.finish()
+    # The first live server serves at the port the demo's certificates name; the others elsewhere.
+    first = demo.port(tmp_path)
+    assert first == int((tmp_path / "port").read_text()) and demo.port(tmp_path) != first

@@ -9,16 +9,22 @@ desktop and phone widths.
 
 from __future__ import annotations
 
+import fcntl
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT, server_database_url
-from tests.live import free_port, gunicorn
+from tests.conftest import (
+    PROJECT,
+    demo_server_database,
+    recreate_server_database,
+    run_folder,
+    server_database_url,
+)
+from tests.e2e import demo
+from tests.live import gunicorn
 
 CHROMIUM = "/usr/bin/chromium-headless-shell"
 ARTIFACTS = PROJECT / "test-artifacts" / "screenshots"
@@ -34,28 +40,23 @@ from tests.e2e.helpers import check_accessibility, page_key  # noqa: E402
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
-    """The standalone app with the real courses and demo accounts, on a fresh database."""
+    """The standalone app with the real courses and demo accounts, on a copy of the run's demo
+    organisation (tests/e2e/demo.py): its own database, other tests reset theirs meanwhile."""
+    folder = run_folder(tmp_path_factory) / "e2e-demo"
+    demo.start(folder, demo_server_database)  # if the session's start did not
     instance = tmp_path_factory.mktemp("e2e-instance")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
     env.pop("MINGLI_TEST_DATABASE_URL", None)
-    server = server_database_url("e2e")  # its own database: other tests reset theirs meanwhile
-    if server:
-        env["MINGLI_SQLALCHEMY_DATABASE_URI"] = server
-    flask = [sys.executable, "-m", "flask", "--app", "lms"]
-    if env.get("MINGLI_SQLALCHEMY_DATABASE_URI"):
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(env["MINGLI_SQLALCHEMY_DATABASE_URI"])
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    # As scripts/serve does, the demo's certificates (issued by init, outside a request) point at
-    # this server; the server itself prints the address it is reached at (development's default).
-    init_env = dict(env, MINGLI_LMS_CERT_BASE_URL=base)
-    subprocess.run([*flask, "lms", "init", "--demo"], cwd=PROJECT, env=init_env, check=True)
-    with gunicorn(env, instance / "gunicorn.log", port=port):
+    demo.wait(folder)
+    template = demo.server_database(folder)
+    if template:
+        with open(folder / "copy.lock", "w") as lock:  # one copy of the template at a time
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            own = server_database_url("e2e")
+            env["MINGLI_SQLALCHEMY_DATABASE_URI"] = recreate_server_database(own, template)
+    else:
+        demo.copy_sqlite(folder, instance)
+    with gunicorn(env, instance / "gunicorn.log", port=demo.port(folder)) as base:
         yield base, env
 
 
