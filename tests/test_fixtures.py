@@ -101,7 +101,9 @@ def test_the_demo_builds_once_a_run_and_a_failed_build_fails_with_its_output(tmp
 
     demo.start(tmp_path, lambda: "sqlite:////nonexistent-folder/demo.sqlite3")
     demo.start(tmp_path, lambda: pytest.fail("a second start must build nothing"))
-    with pytest.raises(RuntimeError, match="init --demo failed:\n(.|\n)*unable to open database file"):
+    with pytest.raises(
+        RuntimeError, match="init --demo failed:\n(.|\n)*unable to open database file"
+    ):
         demo.wait(tmp_path, seconds=120)
     demo.finish()
     # The first live server serves at the port the demo's certificates name; the others elsewhere.
