@@ -109,3 +109,15 @@ def test_the_demo_builds_once_a_run_and_a_failed_build_fails_with_its_output(tmp
     # The first live server serves at the port the demo's certificates name; the others elsewhere.
     first = demo.port(tmp_path)
     assert first == int((tmp_path / "port").read_text()) and demo.port(tmp_path) != first
+
+
+def test_a_demo_build_without_a_database_fails_at_once_for_every_process(tmp_path):
+    from tests.e2e import demo
+
+    def no_server() -> str:
+        raise OSError("connection refused")
+
+    with pytest.raises(OSError):
+        demo.start(tmp_path, no_server)
+    with pytest.raises(RuntimeError, match="no database for the demo: OSError"):
+        demo.wait(tmp_path, seconds=5)

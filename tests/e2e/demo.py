@@ -36,7 +36,13 @@ def start(folder: Path, server_database: Callable[[], str | None]) -> None:
     instance.mkdir()
     env = dict(os.environ, MINGLI_INSTANCE_PATH=str(instance), MINGLI_CONFIG="development")
     env.pop("MINGLI_TEST_DATABASE_URL", None)
-    url = server_database()
+    log, rc = folder / "init.log", folder / "rc"
+    try:
+        url = server_database()
+    except Exception as exc:  # the other processes must not wait for a build that never starts
+        log.write_text(f"no database for the demo: {exc!r}")
+        rc.write_text("1")
+        raise
     if url:
         env["MINGLI_SQLALCHEMY_DATABASE_URI"] = url
         (folder / "database").write_text(url)
@@ -46,11 +52,9 @@ def start(folder: Path, server_database: Callable[[], str | None]) -> None:
     (folder / "port").write_text(str(port))
     env["MINGLI_LMS_CERT_BASE_URL"] = f"http://127.0.0.1:{port}"
     init = [sys.executable, "-m", "flask", "--app", "lms", "lms", "init", "--demo"]
-    log, rc = folder / "init.log", folder / "rc"
     # The exit status lands in one rename, so a reader never sees half of it.
-    script = (
-        f"{shlex.join(init)} > {shlex.quote(str(log))} 2>&1; echo $? > {rc}.tmp; mv {rc}.tmp {rc}"
-    )
+    out, status, tmp = (shlex.quote(str(p)) for p in (log, rc, f"{rc}.tmp"))
+    script = f"{shlex.join(init)} > {out} 2>&1; echo $? > {tmp}; mv {tmp} {status}"
     _BUILDS.append(subprocess.Popen(["sh", "-c", script], cwd=PROJECT, env=env))
 
 
