@@ -287,8 +287,9 @@ class Cells:
     """Cell XML for a caller that writes its own rows (``stream(row_xml=...)``), by kind of
     column, each kind with its own cache, so a text and a date or a number never share a key.
 
-    ``texts`` (or :meth:`text`) is for columns with few distinct values (departments, labels):
-    the XML is made once per value; ``dates`` and ``numbers`` likewise. :meth:`unique` is for
+    ``texts[value]`` is for columns with few distinct values (departments, labels): the XML is
+    made once per value (``None`` or ``""``: an empty cell); ``dates`` (a date, or its ISO text as
+    SQLite stores it) and ``numbers`` likewise. :meth:`unique` is for
     columns that rarely repeat (names, numbers, e-mails), where a cache would only fill up; a row
     with several of them asks :meth:`plain` once and writes them between ``OPEN``, ``BETWEEN``
     and ``CLOSE``. ``rewrite`` is applied to every text first (the exports' formula neutralising).
@@ -309,10 +310,6 @@ class Cells:
         self.texts = Made(self.unique, empty, _CACHE_SIZE)
         self.dates = Made(_date_cell, empty)
         self.numbers = Made(_number_cell, {None: self.EMPTY})
-
-    def text(self, value: str | None) -> str:
-        """A repeated text (``None`` or ``""``: an empty cell)."""
-        return self.texts[value]
 
     def unique(self, value: str | None) -> str:
         """A text that seldom repeats: escaped and neutralised every time."""
@@ -344,13 +341,6 @@ class Cells:
         if self.plain(*values):
             return self.OPEN + self.BETWEEN.join(values) + self.CLOSE  # type: ignore[arg-type]
         return "".join([self.unique(v) for v in values])
-
-    def date(self, value: date | str | None) -> str:
-        """A date, or its ISO text as SQLite stores it (converted once per distinct text)."""
-        return self.dates[value]
-
-    def number(self, value: int | None) -> str:
-        return self.numbers[value]
 
 
 def _date_cell(value: date | str) -> str:

@@ -622,15 +622,17 @@ def test_cells_keep_texts_dates_and_numbers_apart():
     from lms.plan.exports import neutralise
 
     cells = xlsx.Cells(neutralise)
-    assert cells.text("1") != cells.number(1) == "<c><v>1</v></c>"
-    assert cells.date("2026-03-01") == cells.date(date(2026, 3, 1)) != cells.text("2026-03-01")
-    assert cells.text(None) == cells.unique("") == cells.date(None) == cells.number(None) == "<c/>"
+    assert cells.texts["1"] != cells.numbers[1] == "<c><v>1</v></c>"
+    assert cells.dates["2026-03-01"] == cells.dates[date(2026, 3, 1)] != cells.texts["2026-03-01"]
+    assert (
+        cells.texts[None] == cells.unique("") == cells.dates[None] == cells.numbers[None] == "<c/>"
+    )
     assert (
         cells.unique("a&b<c>\x01")
-        == cells.text("a&b<c>\x01")
+        == cells.texts["a&b<c>\x01"]
         == ('<c t="inlineStr"><is><t>a&amp;b&lt;c&gt;</t></is></c>')
     )
-    assert "<t>'=1+1</t>" in cells.unique("=1+1") and "<t>'@x</t>" in cells.text("@x")
+    assert "<t>'=1+1</t>" in cells.unique("=1+1") and "<t>'@x</t>" in cells.texts["@x"]
     assert 'xml:space="preserve"' in cells.unique(" 空格 ")
 
 
