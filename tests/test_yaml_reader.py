@@ -79,3 +79,28 @@ def test_anchors_are_still_refused_with_their_line():
         load_yaml("a: 1\nb: &x 2\n")
     assert str(excinfo.value).startswith("line 2: YAML anchors (&x)")
     assert yamlfile._load_fast("a: 1\nb: *x\n") is None
+
+
+def _nested(depth: int) -> str:
+    """``depth`` mappings, one inside the other, each on its own line."""
+    return "".join("  " * level + "k:\n" for level in range(depth)) + "  " * depth + "v\n"
+
+
+def test_collections_nest_at_most_max_depth_in_either_reader():
+    deepest = _nested(yamlfile.MAX_DEPTH)
+    fast = yamlfile._load_fast(deepest)
+    assert fast is not None and _with_lines(fast) == _with_lines(_pure(deepest))
+    too_deep = _nested(yamlfile.MAX_DEPTH + 1)
+    assert yamlfile._load_fast(too_deep) is None  # libyaml's reading is passed over
+    for stop in (None, lambda: None):
+        with pytest.raises(YamlError) as excinfo:
+            load_yaml(too_deep, stop=stop)
+        assert (excinfo.value.line, excinfo.value.message) == (
+            yamlfile.MAX_DEPTH + 1,
+            "YAML nesting is too deep",
+        )
+    # Brackets far past the limit (the pure reader's time grows with the square of the nesting
+    # it reads into): refused at their line like any other.
+    brackets = "a: 1\nb: " + "[" * 20_000 + "]" * 20_000 + "\n"
+    with pytest.raises(YamlError, match="^line 2: YAML nesting is too deep$"):
+        load_yaml(brackets)

@@ -1,5 +1,9 @@
 """YAML loading that remembers where each mapping and key was, for line-numbered errors.
 
+Collections nest at most ``MAX_DEPTH`` deep, which is checked as they are met: PyYAML's pure reader
+takes time quadratic in the nesting (a 4 KB line of 2,000 brackets took 2.5 s), and content and
+question files nest a few levels.
+
 Anchors and aliases (``&a`` / ``*a``) are refused as they are met, before anything is built: an
 alias repeats a value without writing it out, so a few hundred bytes of nested aliases would
 otherwise expand to millions of items (the "billion laughs"). Content and question files have no
@@ -15,10 +19,14 @@ before.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
+
+MAX_DEPTH = 64  # collections inside collections; the course and bank files use about six
+TOO_DEEP = "YAML nesting is too deep"
 
 
 class LinedDict(dict):
@@ -37,10 +45,11 @@ class LinedList(list):
 
 
 class _Loader(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases and can be told to stop: ``stop()`` is
-    asked before each node is built."""
+    """A safe loader that refuses anchors and aliases and collections nested past ``MAX_DEPTH``,
+    and can be told to stop: ``stop()`` is asked before each node is built."""
 
     stop: Callable[[], str | None] | None = None
+    depth = 0  # collections open around the node being composed (or constructed)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
@@ -60,7 +69,15 @@ class _Loader(yaml.SafeLoader):
             reason = self.stop()
             if reason is not None:
                 raise _Stopped(line, reason)
-        return super().compose_node(parent, index)
+        if not isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:  # before the scanner reads any further in
+            raise _Stopped(line, TOO_DEEP)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Stopped(Exception):
@@ -70,7 +87,33 @@ class _Stopped(Exception):
         self.reason = reason
 
 
+@contextmanager
+def _one_deeper(loader: Any, node: yaml.Node) -> Iterator[None]:
+    """Constructing a collection inside ``loader.depth`` others: libyaml composes in C, without
+    the composer's limit, so its documents are held to ``MAX_DEPTH`` here."""
+    if loader.depth >= MAX_DEPTH:
+        raise yaml.constructor.ConstructorError(None, None, TOO_DEEP, node.start_mark)
+    loader.depth += 1
+    try:
+        yield
+    finally:
+        loader.depth -= 1
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
+    with _one_deeper(loader, node):
+        return _mapping(loader, node)
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LinedList:
+    with _one_deeper(loader, node):
+        result = LinedList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
     loader.flatten_mapping(node)
     result = LinedDict()
     result.line = node.start_mark.line + 1
@@ -92,13 +135,6 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LinedDict:
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LinedList:
-    result = LinedList(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.item_lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -109,6 +145,8 @@ if getattr(yaml, "__with_libyaml__", False):
         """libyaml's parser with the same constructors (lines kept). It composes in C, so it
         cannot refuse anchors as they are met nor be stopped: :func:`load_yaml` gives it only
         documents without a possible anchor or alias and without a ``stop``."""
+
+        depth = 0  # collections open around the node being constructed
 
     _FastLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     _FastLoader.add_constructor(
@@ -175,8 +213,8 @@ def load_yaml(
         raise YamlError(first_line, f"YAML syntax: {exc}") from None
     except ValueError as exc:  # a well-formed value PyYAML cannot build, e.g. the date 2024-13-45
         raise YamlError(first_line, f"YAML value: {exc}") from None
-    except RecursionError:
-        raise YamlError(first_line, "YAML nesting is too deep") from None
+    except RecursionError:  # only a bug could get here: the composer stops at MAX_DEPTH
+        raise YamlError(first_line, TOO_DEEP) from None
     finally:
         if loader is not None:
             loader.dispose()
