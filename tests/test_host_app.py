@@ -183,7 +183,8 @@ def test_the_installed_wheel_serves_the_portal_outside_the_checkout(tmp_path: Pa
         compiled = [n for n in archive.namelist() if "__pycache__" in n or n.endswith(".pyc")]
     assert compiled == [], compiled
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    # Without pip of its own (ensurepip took 4.6 s): this run's pip installs into it (--python).
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     # The dependencies come from this test run's environment (a path, not its .pth files, so the
     # checkout's editable install stays out); Mingli itself only from the wheel.
@@ -195,7 +196,18 @@ def test_the_installed_wheel_serves_the_portal_outside_the_checkout(tmp_path: Pa
     )
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
