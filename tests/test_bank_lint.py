@@ -157,6 +157,34 @@ def test_near_duplicate_stems_within_and_across_banks():
     assert "c (quizzes/demo.yaml)" in next(f.message for f in clones if f.key == "d")
 
 
+def test_one_banks_report_alone_is_its_report_in_the_whole_library():
+    """``paths`` compares only the pairs a bank's page shows: its report is the same."""
+    rng = random.Random(11)
+    words = list("服务窗口顾客问候微笑礼仪")
+    base = ["".join(rng.choice(words) for _ in range(rng.randint(8, 14))) for _ in range(12)]
+    banks: dict[str, list[Item]] = {}
+    for n in range(3):
+        path = f"quizzes/bank{n}.yaml"
+        banks[path] = [
+            Item(
+                f"b{n}-{i}",
+                {
+                    "type": "truefalse",
+                    "stem": rng.choice(base) + "。" * rng.randint(0, 2),
+                    "answer": bool(i % 2),
+                },
+                i,
+                path,
+            )  # fmt: skip
+            for i in range(15)
+        ]
+    whole = lint_banks(banks)
+    for path in banks:
+        clones = [f for f in whole[path].findings if f.code == "clone"]
+        assert {f.args["other_path"] for f in clones} == set(banks), "clones within and across"
+        assert lint_banks(banks, paths={path}) == {path: whole[path]}
+
+
 def test_clone_detection_stays_fast_on_a_large_bank():
     rng = random.Random(7)
     words = list("服务窗口患者顾客问候微笑礼仪沟通倾听投诉处理核对差错流程规范尊重真诚耐心")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Protocol
@@ -423,25 +423,43 @@ def _clone(item: Item, other: Item, ratio: float) -> Finding:
     )
 
 
-def clones(items: Sequence[Item], settings: LintSettings) -> list[Finding]:
+def clones(
+    items: Sequence[Item], settings: LintSettings, paths: Collection[str] | None = None
+) -> list[Finding]:
     """Near-duplicate stems (difflib ratio ≥ ``clone_ratio`` on NFKC stems).
 
     Within a bank the later question of a pair is reported; across banks both are, each in its
-    own bank, so every bank's report shows its own clones.
+    own bank, so every bank's report shows its own clones. With ``paths``, only the pairs with a
+    question in one of those banks are compared (a bank's page needs its own clones, not every
+    pair of the library: n·N comparisons instead of N²/2).
     """
     stems = [normalise(item.data.get("stem")) for item in items]
     grams = [bigrams(s) for s in stems]
     found = []
-    for i, first in enumerate(items):
-        for j in range(i + 1, len(items)):
-            ratio = stem_ratio(stems[i], stems[j], settings, (grams[i], grams[j]))
-            if ratio < settings.clone_ratio:
-                continue
-            second = items[j]
-            found.append(_clone(second, first, ratio))
-            if first.path != second.path:
-                found.append(_clone(first, second, ratio))
+    for i, j in _pairs(items, paths):
+        ratio = stem_ratio(stems[i], stems[j], settings, (grams[i], grams[j]))
+        if ratio < settings.clone_ratio:
+            continue
+        first, second = items[i], items[j]
+        found.append(_clone(second, first, ratio))
+        if first.path != second.path:
+            found.append(_clone(first, second, ratio))
     return found
+
+
+def _pairs(items: Sequence[Item], paths: Collection[str] | None) -> Iterator[tuple[int, int]]:
+    """Every pair of positions (i < j), or those with an item of ``paths``, in the same order."""
+    if paths is None:
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                yield i, j
+        return
+    mine = [k for k, item in enumerate(items) if item.path in paths]
+    chosen = set(mine)
+    for i in range(len(items)):
+        for j in mine if i not in chosen else range(i + 1, len(items)):
+            if j > i:
+                yield i, j
 
 
 # ----- per bank -------------------------------------------------------------------------------
@@ -556,17 +574,22 @@ def bank_errors(summary: BankSummary, settings: LintSettings) -> list[Finding]:
 
 
 def lint_banks(
-    banks: Mapping[str, Sequence[Item]], settings: LintSettings | None = None
+    banks: Mapping[str, Sequence[Item]],
+    settings: LintSettings | None = None,
+    paths: Collection[str] | None = None,
 ) -> dict[str, BankReport]:
-    """Lint every bank (keyed by path): per-question checks, leaks and clones within each bank,
-    clones across banks, then the bank's figures and bars."""
+    """Lint every bank (keyed by path), or only those of ``paths`` (each against all the others,
+    as in the whole run): per-question checks, leaks and clones within each bank, clones across
+    banks, then the bank's figures and bars."""
     settings = settings or LintSettings()
     everything = [item for items in banks.values() for item in items]
     cloned: dict[str, list[Finding]] = {}
-    for finding in clones(everything, settings):
+    for finding in clones(everything, settings, paths):
         cloned.setdefault(finding.path, []).append(finding)
     reports = {}
     for path, items in banks.items():
+        if paths is not None and path not in paths:
+            continue
         findings = [f for item in items for f in question_findings(item, settings)]
         findings += leaks(items, settings) + cloned.get(path, [])
         summary = summarise(path, items, findings)

@@ -69,7 +69,7 @@ def course_report(course: Course) -> BankReport:
     """The linter's report on a course's active questions (clones across courses included)."""
     banks = stored_items()
     banks.setdefault(course.slug, [])
-    return lint_banks(banks, settings())[course.slug]
+    return lint_banks(banks, settings(), paths={course.slug})[course.slug]
 
 
 def question_warnings(course: Course, q: dict[str, Any]) -> list[Finding]:
