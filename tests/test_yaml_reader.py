@@ -58,6 +58,14 @@ def test_libyaml_takes_only_what_the_pure_reader_reads_the_same(pieces):
     assert _with_lines(fast) == _with_lines(pure), text
 
 
+def test_a_question_mark_inside_brackets_is_left_to_the_pure_reader():
+    """Found by the property above: libyaml read "[a? ]" as ['a?'], the pure reader refuses it."""
+    for text in ("[a? ]", "k: {a ?: 1}", "[\n  a? ,\n]"):
+        assert yamlfile._load_fast(text) is None, text
+        assert _pure(text).startswith("error: "), text
+    assert yamlfile._load_fast("k: 问什么? 答什么。") == {"k": "问什么? 答什么。"}
+
+
 def test_the_course_files_read_the_same_both_ways():
     from pathlib import Path
 

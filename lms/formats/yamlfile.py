@@ -170,6 +170,11 @@ def _load_fast(text: str) -> Any:
     """The document as libyaml reads it, or ``None`` if it does not take it as it is."""
     if _FastLoader is None or _NOT_FAST.search(text):
         return None
+    if "?" in text and ("[" in text or "{" in text):
+        # Inside [ ] and { } the pure reader ends a plain scalar at "?", libyaml reads on ("[a? ]"
+        # is ['a?'] to libyaml and an error to the pure reader): such documents are the pure
+        # reader's. The shipped course and bank files have neither.
+        return None
     loader = _FastLoader(text)
     try:
         return loader.get_single_data()
