@@ -248,6 +248,7 @@ def reset_schema(app: Flask) -> None:
 # session and restored for every test (the suite builds ~1,200 apps): a copy of the SQLite file, or
 # the rows of every table for a server database.
 _SQLITE_TEMPLATES: dict[str, Path] = {}
+_TEMPLATE_FOLDER: list[tempfile.TemporaryDirectory] = []  # made once a process, removed at its end
 _ROW_SNAPSHOTS: dict[str, dict[str, list[dict]]] = {}
 
 
@@ -276,7 +277,9 @@ def _fresh_sqlite(app: Flask, engine: sa.Engine, content_root: Path, key: str) -
     sync_content(content_root)
     session.remove()
     engine.dispose()  # the last connection checkpoints the WAL into the main file
-    template = Path(tempfile.mkdtemp(prefix="mingli-template-")) / f"{key}.sqlite3"
+    if not _TEMPLATE_FOLDER:
+        _TEMPLATE_FOLDER.append(tempfile.TemporaryDirectory(prefix="mingli-templates-"))
+    template = Path(_TEMPLATE_FOLDER[0].name) / f"{key}.sqlite3"
     shutil.copyfile(path, template)
     _SQLITE_TEMPLATES[key] = template
 
