@@ -184,7 +184,9 @@ def test_the_installed_wheel_serves_the_portal_outside_the_checkout(tmp_path: Pa
     assert compiled == [], compiled
     venv = tmp_path / "venv"
     # Without pip of its own (ensurepip took 4.6 s): this run's pip installs into it (--python).
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
     python = venv / "bin" / "python"
     # The dependencies come from this test run's environment (a path, not its .pth files, so the
     # checkout's editable install stays out); Mingli itself only from the wheel.

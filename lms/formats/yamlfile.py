@@ -1,7 +1,7 @@
 """YAML loading that remembers where each mapping and key was, for line-numbered errors.
 
 Collections nest at most ``MAX_DEPTH`` deep, which is checked as they are met: PyYAML's pure reader
-takes time quadratic in the nesting (a 4 KB line of 2,000 brackets took 2.5 s), and content and
+takes time quadratic in the nesting (a 4 KB line of 2,000 brackets took 1 s), and content and
 question files nest a few levels.
 
 Anchors and aliases (``&a`` / ``*a``) are refused as they are met, before anything is built: an
