@@ -449,15 +449,10 @@ def clones(
 
 def _pairs(items: Sequence[Item], paths: Collection[str] | None) -> Iterator[tuple[int, int]]:
     """Every pair of positions (i < j), or those with an item of ``paths``, in the same order."""
-    if paths is None:
-        for i in range(len(items)):
-            for j in range(i + 1, len(items)):
-                yield i, j
-        return
-    mine = [k for k, item in enumerate(items) if item.path in paths]
+    mine = [k for k, item in enumerate(items) if paths is None or item.path in paths]
     chosen = set(mine)
     for i in range(len(items)):
-        for j in mine if i not in chosen else range(i + 1, len(items)):
+        for j in range(i + 1, len(items)) if i in chosen else mine:
             if j > i:
                 yield i, j
 
